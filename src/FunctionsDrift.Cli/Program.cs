@@ -1,0 +1,3 @@
+using FunctionsDrift.Cli;
+
+return await DriftCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,1 @@
+namespace FunctionsDrift.Core.Tests;
