@@ -164,7 +164,6 @@ module monitoring 'app/monitoring.bicep' = {
     tags: tags
     logAnalyticsName: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.logAnalytics}${resourceToken}'
     applicationInsightsName: appInsightsName
-    disableLocalAuth: true
     driftRateAlertThreshold: driftRateAlertThreshold
     driftAlertMinImages: driftAlertMinImages
     alertEmail: alertEmail
@@ -185,7 +184,6 @@ module function 'app/function.bicep' = {
     storageAccountName: storageName
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: appInsightsName
-    appInsightsAadAuth: true
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     imagesContainerName: imagesContainerName
@@ -209,7 +207,6 @@ module rbac 'app/rbac.bicep' = {
   params: {
     storageAccountName: storageName
     applicationInsightsName: appInsightsName
-    appInsightsAadAuth: true
     // The principal id exists only once the app does; it is part of the role assignment names
     // (guid(scope, principal, role)) so that a re-created identity gets new assignments.
     #disable-next-line what-if-short-circuiting

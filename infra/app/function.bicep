@@ -26,9 +26,6 @@ param deploymentContainerName string
 @description('Application Insights component name.')
 param applicationInsightsName string
 
-@description('Application Insights accepts Entra ID authenticated telemetry only (then the app authenticates with its identity).')
-param appInsightsAadAuth bool = true
-
 @description('Memory per instance in MB. The ResNet18 model plus ONNX Runtime need about 1 GB; 4096 also gives 2 vCPU.')
 @allowed([
   512
@@ -92,7 +89,7 @@ var blobEndpoint = storage.properties.primaryEndpoints.blob
 var queueEndpoint = storage.properties.primaryEndpoints.queue
 var tableEndpoint = storage.properties.primaryEndpoints.table
 
-var identitySettings = [
+var appSettings = [
   // Host storage (leases, timers, blob receipts, Event Grid blob trigger bookkeeping).
   { name: 'AzureWebJobsStorage__blobServiceUri', value: blobEndpoint }
   { name: 'AzureWebJobsStorage__queueServiceUri', value: queueEndpoint }
@@ -103,16 +100,11 @@ var identitySettings = [
   { name: 'DriftStorage__queueServiceUri', value: queueEndpoint }
   { name: 'DriftStorage__tableServiceUri', value: tableEndpoint }
   { name: 'DriftStorage__credential', value: 'managedidentity' }
-]
-
-var monitoringSettings = concat(
-  [
-    { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
-  ],
-  appInsightsAadAuth ? [{ name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }] : []
-)
-
-var driftSettings = [
+  // Application Insights accepts Entra ID telemetry only (DisableLocalAuth): the app sends it
+  // with its system-assigned identity, which holds Monitoring Metrics Publisher (rbac.bicep).
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
+  // The app's own settings.
   { name: 'ImagesContainer', value: imagesContainerName }
   { name: 'ReferenceContainer', value: referenceContainerName }
   { name: 'ModelsContainer', value: modelsContainerName }
@@ -139,7 +131,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       ftpsState: 'Disabled'
       // FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION are not allowed on Flex
       // Consumption: the runtime comes from functionAppConfig.runtime below.
-      appSettings: concat(identitySettings, monitoringSettings, driftSettings)
+      appSettings: appSettings
     }
     functionAppConfig: {
       deployment: {

@@ -14,9 +14,6 @@ param logAnalyticsName string
 @description('Application Insights component name.')
 param applicationInsightsName string
 
-@description('Disable instrumentation-key ingestion so that only Entra ID (AAD) authenticated telemetry is accepted.')
-param disableLocalAuth bool = true
-
 @description('Log retention in days.')
 @minValue(30)
 @maxValue(730)
@@ -58,7 +55,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: logAnalytics.id
-    DisableLocalAuth: disableLocalAuth
+    DisableLocalAuth: true // Entra ID (AAD) authenticated telemetry only
     IngestionMode: 'LogAnalytics'
   }
 }

@@ -8,9 +8,6 @@ param storageAccountName string
 @description('Application Insights component (Monitoring Metrics Publisher for AAD-authenticated telemetry).')
 param applicationInsightsName string
 
-@description('Grant Monitoring Metrics Publisher on Application Insights (needed when it only accepts AAD telemetry).')
-param appInsightsAadAuth bool = true
-
 @description('Principal id of the function app system-assigned identity.')
 param appPrincipalId string
 
@@ -71,7 +68,7 @@ resource appStorageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 ]
 
-resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (appInsightsAadAuth) {
+resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(applicationInsights.id, appPrincipalId, monitoringMetricsPublisherRoleId)
   scope: applicationInsights
   properties: {
