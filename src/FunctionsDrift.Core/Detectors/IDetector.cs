@@ -1,0 +1,27 @@
+using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Model;
+
+namespace FunctionsDrift.Core.Detectors;
+
+/// <summary>A raw detector score (higher = more unusual) and a short reason, e.g. which channel or statistic.</summary>
+public readonly record struct DetectorRaw(double Score, string Detail);
+
+/// <summary>A detector fitted on reference features.</summary>
+public interface IDetector
+{
+    string Name { get; }
+    DetectorRaw Score(ImageFeatures features);
+    /// <summary>Writes the fitted state under arrays and metadata prefixed with <see cref="Name"/>.</summary>
+    void Save(ModelArchive archive);
+}
+
+/// <summary>Fits and loads one kind of detector.</summary>
+public interface IDetectorKind
+{
+    string Name { get; }
+    /// <summary>One line for the README and the CLI: what the detector looks at.</summary>
+    string Description { get; }
+    bool NeedsEmbedding { get; }
+    IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options);
+    IDetector Load(ModelArchive archive);
+}

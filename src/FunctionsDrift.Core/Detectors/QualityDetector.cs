@@ -1,0 +1,55 @@
+using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Model;
+
+namespace FunctionsDrift.Core.Detectors;
+
+/// <summary>
+/// Image-quality statistics (sharpness, noise, edge balance, contrast, …) against their reference median,
+/// in robust z units (1.4826 × MAD). Score = the largest |z|; the reason names the statistic.
+/// </summary>
+public sealed class QualityDetector : IDetector
+{
+    public const string KindName = "quality";
+    private readonly float[] _median, _scale;
+    public string Name => KindName;
+
+    private QualityDetector(float[] median, float[] scale)
+    {
+        _median = median; _scale = scale;
+    }
+
+    public DetectorRaw Score(ImageFeatures features)
+    {
+        double best = 0;
+        int which = 0;
+        for (int i = 0; i < _median.Length; i++)
+        {
+            double z = Math.Abs(features.Quality[i] - _median[i]) / _scale[i];
+            if (z > best) { best = z; which = i; }
+        }
+        string dir = features.Quality[which] >= _median[which] ? "high" : "low";
+        return new DetectorRaw(best, $"{QualityFeatures.Names[which]} {dir}: {features.Quality[which]:0.###} vs usual {_median[which]:0.###} (z {best:0.0})");
+    }
+
+    public void Save(ModelArchive archive)
+    {
+        archive.Arrays["quality.median"] = _median;
+        archive.Arrays["quality.scale"] = _scale;
+    }
+
+    public sealed class Kind : IDetectorKind
+    {
+        public string Name => KindName;
+        public string Description => "image-quality statistics (sharpness, noise, edges, contrast, …), largest robust z-score";
+        public bool NeedsEmbedding => false;
+
+        public IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options)
+        {
+            var (median, scale) = VectorMath.RobustColumns(reference.Select(f => f.Quality).ToList(), relativeFloor: 0.02f, absoluteFloor: 1e-3f);
+            return new QualityDetector(median, scale);
+        }
+
+        public IDetector Load(ModelArchive archive) =>
+            new QualityDetector(archive.Array("quality.median"), archive.Array("quality.scale"));
+    }
+}

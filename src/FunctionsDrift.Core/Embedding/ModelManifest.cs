@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FunctionsDrift.Core.Embedding;
+
+/// <summary>
+/// Describes an ONNX embedding model: where its file is, its hash, tensor names and how to turn pixels into its input.
+/// The engine refuses a model whose file does not match <see cref="Sha256"/>.
+/// </summary>
+public sealed record ModelManifest
+{
+    public required string Name { get; init; }
+    /// <summary>Model file, relative to the manifest's folder, then to the application folder.</summary>
+    public required string File { get; init; }
+    public required string Sha256 { get; init; }
+    public required string InputName { get; init; }
+    public required string OutputName { get; init; }
+    public int InputWidth { get; init; } = 224;
+    public int InputHeight { get; init; } = 224;
+    /// <summary>Channel order of the planar input: RGB or BGR.</summary>
+    public string PixelOrder { get; init; } = "RGB";
+    public string Layout { get; init; } = "NCHW";
+    /// <summary>Multiplier applied to 0–255 pixel values before the mean is subtracted (1 keeps 0–255, 1/255 gives 0–1).</summary>
+    public float PixelScale { get; init; } = 1f;
+    public float[] Mean { get; init; } = [0f, 0f, 0f];
+    public float[] Std { get; init; } = [1f, 1f, 1f];
+    public int EmbeddingSize { get; init; } = 512;
+    /// <summary>How the frame becomes the input square: "stretch" keeps the whole view (edges included); "center-crop" drops the sides.</summary>
+    public string Resize { get; init; } = "stretch";
+    public string Provenance { get; init; } = "";
+    public string Licence { get; init; } = "";
+
+    /// <summary>Folder the manifest was read from; the model file is resolved against it first.</summary>
+    [JsonIgnore]
+    public string? BaseDirectory { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>The bundled ResNet18 manifest, copied next to the application under models/.</summary>
+    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "models", "resnet18.manifest.json");
+
+    public static ModelManifest Load(string path)
+    {
+        if (!System.IO.File.Exists(path))
+        {
+            throw new DriftException($"model manifest not found: {path}");
+        }
+        ModelManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<ModelManifest>(System.IO.File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new DriftException($"model manifest {path} is not valid JSON: {e.Message}", e);
+        }
+        if (manifest is null)
+        {
+            throw new DriftException($"model manifest {path} is empty");
+        }
+        manifest = manifest with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) };
+        manifest.Validate();
+        return manifest;
+    }
+
+    public void Validate()
+    {
+        if (Mean.Length != 3 || Std.Length != 3)
+        {
+            throw new DriftException($"model manifest {Name}: mean and std need three values");
+        }
+        if (PixelOrder is not ("RGB" or "BGR"))
+        {
+            throw new DriftException($"model manifest {Name}: pixelOrder must be RGB or BGR, not {PixelOrder}");
+        }
+        if (Resize is not ("stretch" or "center-crop"))
+        {
+            throw new DriftException($"model manifest {Name}: resize must be stretch or center-crop, not {Resize}");
+        }
+        if (InputWidth <= 0 || InputHeight <= 0 || EmbeddingSize <= 0)
+        {
+            throw new DriftException($"model manifest {Name}: sizes must be positive");
+        }
+    }
+
+    /// <summary>Finds the model file: next to the manifest, then in the application folder.</summary>
+    public string ResolveModelPath()
+    {
+        var candidates = new List<string>();
+        if (Path.IsPathRooted(File))
+        {
+            candidates.Add(File);
+        }
+        else
+        {
+            if (BaseDirectory is not null)
+            {
+                candidates.Add(Path.Combine(BaseDirectory, File));
+                candidates.Add(Path.Combine(BaseDirectory, "..", File));
+            }
+            candidates.Add(Path.Combine(AppContext.BaseDirectory, File));
+        }
+        foreach (var c in candidates)
+        {
+            if (System.IO.File.Exists(c))
+            {
+                return Path.GetFullPath(c);
+            }
+        }
+        throw new DriftException($"model file {File} not found (looked in: {string.Join(", ", candidates)}). " +
+                                 "Build the project: the ResNet18 file comes from the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18.");
+    }
+
+    /// <summary>Resolves the model file and checks its SHA-256 against the manifest.</summary>
+    public string VerifyModelFile()
+    {
+        var path = ResolveModelPath();
+        using var stream = System.IO.File.OpenRead(path);
+        var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+        if (!string.Equals(actual, Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new DriftException($"model file {path} has sha256 {actual}, but manifest {Name} expects {Sha256}");
+        }
+        return path;
+    }
+
+    /// <summary>Short identity of the model, stored in every reference model so features from another model are refused.</summary>
+    public string Identity => $"{Name}@{Sha256[..Math.Min(16, Sha256.Length)]}/{Resize}";
+}

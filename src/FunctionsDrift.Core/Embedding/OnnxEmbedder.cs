@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using Microsoft.ML.OnnxRuntime;
+using SkiaSharp;
+
+namespace FunctionsDrift.Core.Embedding;
+
+/// <summary>Options for the ONNX Runtime session.</summary>
+public readonly record struct EmbedderOptions
+{
+    public EmbedderOptions() { }
+    /// <summary>Threads inside one inference. 0 lets ONNX Runtime choose (one per core).</summary>
+    public int IntraOpThreads { get; init; }
+}
+
+/// <summary>
+/// Turns an image into the model's embedding (ResNet18: 512-d average-pool features) with ONNX Runtime.
+/// One session per process; input and output tensors are pooled per concurrent caller, so the hot path allocates nothing.
+/// Thread-safe.
+/// </summary>
+public sealed class OnnxEmbedder : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly ConcurrentBag<Buffers> _pool = new();
+    private readonly float[] _scale = new float[3];
+    private readonly float[] _offset = new float[3];
+    private readonly int[] _channelOfPlane;
+
+    public ModelManifest Manifest { get; }
+    public int Dimension => Manifest.EmbeddingSize;
+
+    public OnnxEmbedder(ModelManifest manifest, EmbedderOptions options = default)
+    {
+        Manifest = manifest;
+        var path = manifest.VerifyModelFile();
+        var so = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = options.IntraOpThreads,
+        };
+        try
+        {
+            _session = new InferenceSession(path, so);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new DriftException($"model {path} could not be loaded by ONNX Runtime: {e.Message}", e);
+        }
+        if (!_session.InputMetadata.ContainsKey(manifest.InputName) || !_session.OutputMetadata.ContainsKey(manifest.OutputName))
+        {
+            var inputs = string.Join(", ", _session.InputMetadata.Keys);
+            var outputs = string.Join(", ", _session.OutputMetadata.Keys);
+            _session.Dispose();
+            throw new DriftException($"model {manifest.Name}: expected input {manifest.InputName} and output {manifest.OutputName}, the file has inputs [{inputs}] and outputs [{outputs}]");
+        }
+        // value = (pixel * PixelScale - mean) / std  ==  pixel * scale + offset
+        for (int c = 0; c < 3; c++)
+        {
+            _scale[c] = manifest.PixelScale / manifest.Std[c];
+            _offset[c] = -manifest.Mean[c] / manifest.Std[c];
+        }
+        _channelOfPlane = manifest.PixelOrder == "BGR" ? [2, 1, 0] : [0, 1, 2];
+    }
+
+    /// <summary>Loads the bundled ResNet18 manifest and model.</summary>
+    public static OnnxEmbedder CreateDefault(EmbedderOptions options = default) => new(ModelManifest.Load(ModelManifest.DefaultPath), options);
+
+    /// <summary>Resizes <paramref name="image"/> to the model input as the manifest says and writes the embedding.</summary>
+    public void Embed(SKBitmap image, Span<float> embedding)
+    {
+        var buffers = Rent();
+        try
+        {
+            ResizeInto(image, buffers.Input);
+            FillTensor(buffers.Input, buffers.Tensor);
+            Run(buffers);
+            buffers.Output.AsSpan(0, Dimension).CopyTo(embedding);
+        }
+        finally
+        {
+            _pool.Add(buffers);
+        }
+    }
+
+    /// <summary>Embeds pixels that are already at the model's input size (no resampling). Used by the parity test.</summary>
+    public void EmbedExact(SKBitmap inputSized, Span<float> embedding)
+    {
+        if (inputSized.Width != Manifest.InputWidth || inputSized.Height != Manifest.InputHeight)
+        {
+            throw new ArgumentException($"expected {Manifest.InputWidth}×{Manifest.InputHeight} pixels", nameof(inputSized));
+        }
+        var buffers = Rent();
+        try
+        {
+            using var rgba = inputSized.ColorType == SKColorType.Rgba8888 ? null : inputSized.Copy(SKColorType.Rgba8888);
+            FillTensor(rgba ?? inputSized, buffers.Tensor);
+            Run(buffers);
+            buffers.Output.AsSpan(0, Dimension).CopyTo(embedding);
+        }
+        finally
+        {
+            _pool.Add(buffers);
+        }
+    }
+
+    private void ResizeInto(SKBitmap image, SKBitmap target)
+    {
+        // Mipmapped linear sampling: a cheap, alias-free downscale from the reduced-scale decode.
+        var sampling = new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
+        using var canvas = new SKCanvas(target);
+        using var src = SKImage.FromBitmap(image);
+        var dest = new SKRect(0, 0, target.Width, target.Height);
+        if (Manifest.Resize == "center-crop")
+        {
+            int side = Math.Min(image.Width, image.Height);
+            var crop = SKRect.Create((image.Width - side) / 2f, (image.Height - side) / 2f, side, side);
+            canvas.DrawImage(src, crop, dest, sampling);
+        }
+        else
+        {
+            canvas.DrawImage(src, new SKRect(0, 0, image.Width, image.Height), dest, sampling);
+        }
+    }
+
+    private unsafe void FillTensor(SKBitmap rgba, float[] tensor)
+    {
+        int w = Manifest.InputWidth, h = Manifest.InputHeight, plane = w * h;
+        byte* basePtr = (byte*)rgba.GetPixels();
+        int rowBytes = rgba.RowBytes;
+        int c0 = _channelOfPlane[0], c1 = _channelOfPlane[1], c2 = _channelOfPlane[2];
+        float s0 = _scale[c0], s1 = _scale[c1], s2 = _scale[c2];
+        float o0 = _offset[c0], o1 = _offset[c1], o2 = _offset[c2];
+        fixed (float* t = tensor)
+        {
+            for (int y = 0; y < h; y++)
+            {
+                byte* row = basePtr + (long)y * rowBytes;
+                float* p0 = t + y * w, p1 = p0 + plane, p2 = p1 + plane;
+                for (int x = 0; x < w; x++)
+                {
+                    byte* px = row + x * 4;
+                    p0[x] = px[c0] * s0 + o0;
+                    p1[x] = px[c1] * s1 + o1;
+                    p2[x] = px[c2] * s2 + o2;
+                }
+            }
+        }
+    }
+
+    private void Run(Buffers b)
+    {
+        _session.Run(b.RunOptions, b.InputNames, b.InputValues, b.OutputNames, b.OutputValues);
+    }
+
+    private Buffers Rent() => _pool.TryTake(out var b) ? b : new Buffers(this);
+
+    public void Dispose()
+    {
+        while (_pool.TryTake(out var b))
+        {
+            b.Dispose();
+        }
+        _session.Dispose();
+    }
+
+    /// <summary>Pinned input/output tensors bound once as OrtValues, reused across calls.</summary>
+    private sealed class Buffers : IDisposable
+    {
+        public readonly SKBitmap Input;
+        public readonly float[] Tensor;
+        public readonly float[] Output;
+        public readonly RunOptions RunOptions = new();
+        public readonly string[] InputNames;
+        public readonly string[] OutputNames;
+        public readonly OrtValue[] InputValues;
+        public readonly OrtValue[] OutputValues;
+
+        public Buffers(OnnxEmbedder owner)
+        {
+            var m = owner.Manifest;
+            Input = new SKBitmap(new SKImageInfo(m.InputWidth, m.InputHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+            Tensor = GC.AllocateArray<float>(3 * m.InputWidth * m.InputHeight, pinned: true);
+            var outShape = owner._session.OutputMetadata[m.OutputName].Dimensions;
+            long outCount = 1;
+            foreach (var d in outShape)
+            {
+                outCount *= Math.Max(1, d);
+            }
+            if (outCount != m.EmbeddingSize)
+            {
+                throw new DriftException($"model {m.Name}: output {m.OutputName} has {outCount} values, manifest says {m.EmbeddingSize}");
+            }
+            Output = GC.AllocateArray<float>((int)outCount, pinned: true);
+            InputNames = [m.InputName];
+            OutputNames = [m.OutputName];
+            InputValues = [OrtValue.CreateTensorValueFromMemory(Tensor, [1, 3, m.InputHeight, m.InputWidth])];
+            OutputValues = [OrtValue.CreateTensorValueFromMemory(Output, outShape.Select(d => (long)Math.Max(1, d)).ToArray())];
+        }
+
+        public void Dispose()
+        {
+            Input.Dispose();
+            RunOptions.Dispose();
+            InputValues[0].Dispose();
+            OutputValues[0].Dispose();
+        }
+    }
+}

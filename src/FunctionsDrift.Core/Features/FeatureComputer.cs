@@ -1,0 +1,163 @@
+using System.Buffers;
+using SkiaSharp;
+
+namespace FunctionsDrift.Core.Features;
+
+/// <summary>Computes colour, quality and patch features from RGBA pixels in two passes over rows. Thread-safe, allocation-light.</summary>
+public static class FeatureComputer
+{
+    /// <summary>Histogram and patch statistics sample every <c>Step</c>-th pixel in each direction; luma statistics use every pixel.</summary>
+    private const int Step = 2;
+
+    public static (float[] Hsv, float[] Quality, float[] Patch) Compute(SKBitmap rgba)
+    {
+        if (rgba.ColorType != SKColorType.Rgba8888)
+        {
+            using var converted = rgba.Copy(SKColorType.Rgba8888) ?? throw new DriftException("cannot convert image to RGBA");
+            return Compute(converted);
+        }
+        int w = rgba.Width, h = rgba.Height;
+        var hsv = new float[3 * ColorFeatures.Bins];
+        var quality = new float[QualityFeatures.Count];
+        var patch = new float[PatchFeatures.Count];
+        float[] luma = ArrayPool<float>.Shared.Rent(w * h);
+        try
+        {
+            ColourPass(rgba, luma, hsv, quality, patch);
+            LumaPass(luma, w, h, quality);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(luma);
+        }
+        return (hsv, quality, patch);
+    }
+
+    private static unsafe void ColourPass(SKBitmap rgba, float[] luma, float[] hsv, float[] quality, float[] patch)
+    {
+        int w = rgba.Width, h = rgba.Height, rowBytes = rgba.RowBytes;
+        byte* basePtr = (byte*)rgba.GetPixels();
+        const int bins = ColorFeatures.Bins;
+        int cells = PatchFeatures.Columns * PatchFeatures.Rows;
+        Span<double> cellSum = stackalloc double[cells * 4]; // Y, Cb, Cr, Y²
+        Span<int> cellCount = stackalloc int[cells];
+        cellSum.Clear();
+        cellCount.Clear();
+        double sumRg = 0, sumRg2 = 0, sumYb = 0, sumYb2 = 0, sumSat = 0;
+        long sampled = 0;
+        double lumaSum = 0, lumaSq = 0, topSum = 0;
+        long dark = 0, bright = 0;
+        int half = h / 2;
+
+        for (int y = 0; y < h; y++)
+        {
+            byte* row = basePtr + (long)y * rowBytes;
+            int lumaRow = y * w;
+            bool sampleRow = y % Step == 0;
+            int cellRow = Math.Min(PatchFeatures.Rows - 1, y * PatchFeatures.Rows / h);
+            double rowLuma = 0;
+            for (int x = 0; x < w; x++)
+            {
+                byte r = row[x * 4], g = row[x * 4 + 1], b = row[x * 4 + 2];
+                float yv = 0.299f * r + 0.587f * g + 0.114f * b;
+                luma[lumaRow + x] = yv;
+                rowLuma += yv;
+                if (yv < 16) dark++;
+                else if (yv > 240) bright++;
+                if (sampleRow && x % Step == 0)
+                {
+                    var (hh, ss, vv) = ColorFeatures.ToHsv(r, g, b);
+                    hsv[(int)(hh * bins)] += 1;
+                    hsv[bins + (int)(ss * bins)] += 1;
+                    hsv[2 * bins + (int)(vv * bins)] += 1;
+                    sumSat += ss;
+                    double rg = r - g, yb = 0.5 * (r + g) - b;
+                    sumRg += rg; sumRg2 += rg * rg; sumYb += yb; sumYb2 += yb * yb;
+                    sampled++;
+                    int cell = cellRow * PatchFeatures.Columns + Math.Min(PatchFeatures.Columns - 1, x * PatchFeatures.Columns / w);
+                    float cb = b - yv, cr = r - yv;
+                    int o = cell * 4;
+                    cellSum[o] += yv; cellSum[o + 1] += cb; cellSum[o + 2] += cr; cellSum[o + 3] += yv * yv;
+                    cellCount[cell]++;
+                }
+            }
+            lumaSum += rowLuma;
+            if (y < half) topSum += rowLuma;
+        }
+
+        for (int i = 0; i < hsv.Length; i++)
+        {
+            hsv[i] /= sampled;
+        }
+        long n = (long)w * h;
+        double mean = lumaSum / n;
+        for (int i = 0; i < n; i++)
+        {
+            double d = luma[i] - mean;
+            lumaSq += d * d;
+        }
+        double mRg = sumRg / sampled, mYb = sumYb / sampled;
+        double sRg = Math.Sqrt(Math.Max(0, sumRg2 / sampled - mRg * mRg)), sYb = Math.Sqrt(Math.Max(0, sumYb2 / sampled - mYb * mYb));
+        double colourfulness = Math.Sqrt(sRg * sRg + sYb * sYb) + 0.3 * Math.Sqrt(mRg * mRg + mYb * mYb);
+
+        quality[0] = (float)(mean / 255);
+        quality[1] = (float)(Math.Sqrt(lumaSq / n) / 255);
+        quality[2] = (float)(colourfulness / 255);
+        quality[3] = (float)(sumSat / sampled);
+        quality[8] = (float)dark / n;
+        quality[9] = (float)bright / n;
+        double topMean = topSum / Math.Max(1, (long)half * w), bottomMean = (lumaSum - topSum) / Math.Max(1, (long)(h - half) * w);
+        quality[11] = (float)((topMean - bottomMean) / 255);
+
+        for (int c = 0; c < cells; c++)
+        {
+            int o = c * 4;
+            double cnt = Math.Max(1, cellCount[c]);
+            double my = cellSum[o] / cnt;
+            patch[o] = (float)(my / 255);
+            patch[o + 1] = (float)(cellSum[o + 1] / cnt / 255);
+            patch[o + 2] = (float)(cellSum[o + 2] / cnt / 255);
+            patch[o + 3] = (float)(Math.Sqrt(Math.Max(0, cellSum[o + 3] / cnt - my * my)) / 255);
+        }
+    }
+
+    private static void LumaPass(float[] luma, int w, int h, float[] quality)
+    {
+        if (w < 3 || h < 3)
+        {
+            return;
+        }
+        double lapSum = 0, lapSq = 0, lapAbs = 0, noiseAbs = 0, gxSum = 0, gySum = 0, gradTop = 0, gradBottom = 0;
+        long edges = 0, count = 0;
+        int half = h / 2;
+        for (int y = 1; y < h - 1; y++)
+        {
+            int r0 = (y - 1) * w, r1 = y * w, r2 = (y + 1) * w;
+            double rowGrad = 0;
+            for (int x = 1; x < w - 1; x++)
+            {
+                float c = luma[r1 + x];
+                float l = luma[r1 + x - 1], r = luma[r1 + x + 1], u = luma[r0 + x], d = luma[r2 + x];
+                float lap = l + r + u + d - 4 * c;
+                lapSum += lap; lapSq += lap * lap; lapAbs += Math.Abs(lap);
+                // Immerkær's mask [1 -2 1; -2 4 -2; 1 -2 1] cancels image structure up to second order, leaving noise.
+                float n = luma[r0 + x - 1] - 2 * u + luma[r0 + x + 1] - 2 * l + 4 * c - 2 * r + luma[r2 + x - 1] - 2 * d + luma[r2 + x + 1];
+                noiseAbs += Math.Abs(n);
+                float gx = r - l, gy = d - u;
+                float ax = Math.Abs(gx), ay = Math.Abs(gy);
+                gxSum += ax; gySum += ay;
+                rowGrad += ax + ay;
+                if (ax + ay > 24) edges++;
+                count++;
+            }
+            if (y < half) gradTop += rowGrad; else gradBottom += rowGrad;
+        }
+        double lapMean = lapSum / count;
+        quality[4] = (float)Math.Log(1 + Math.Max(0, lapSq / count - lapMean * lapMean));
+        quality[5] = (float)(Math.Sqrt(Math.PI / 2) / 6 * noiseAbs / count);
+        quality[6] = (float)edges / count;
+        quality[7] = (float)(gxSum / Math.Max(1e-9, gxSum + gySum));
+        quality[10] = (float)(lapAbs / Math.Max(1e-9, gxSum + gySum));
+        quality[12] = (float)Math.Log((gradTop + 1) / (gradBottom + 1));
+    }
+}

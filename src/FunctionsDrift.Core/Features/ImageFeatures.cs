@@ -1,0 +1,13 @@
+namespace FunctionsDrift.Core.Features;
+
+/// <summary>
+/// Everything the detectors need from one image. Stored with each result, so that a refit reuses features instead of re-embedding.
+/// </summary>
+/// <param name="Embedding">CNN embedding (512 floats for ResNet18); empty when the embedder is off.</param>
+/// <param name="Hsv">Hue, saturation and value histograms, <see cref="ColorFeatures.Bins"/> bins each, each summing to 1.</param>
+/// <param name="Quality">Image-quality statistics, named by <see cref="QualityFeatures.Names"/>.</param>
+/// <param name="Patch">Per grid cell colour statistics (<see cref="PatchFeatures"/>) for local novelty.</param>
+public sealed record ImageFeatures(float[] Embedding, float[] Hsv, float[] Quality, float[] Patch, int Width, int Height)
+{
+    public bool HasEmbedding => Embedding.Length > 0;
+}
