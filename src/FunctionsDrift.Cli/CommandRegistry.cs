@@ -7,6 +7,11 @@ internal static class CommandRegistry
 {
     public static IEnumerable<Command> All(CliContext ctx)
     {
-        yield break;
+        yield return Commands.FitCommand.Create(ctx);
+        yield return Commands.ScoreCommand.Create(ctx);
+        yield return Commands.EmbedCommand.Create(ctx);
+        yield return Commands.EvalCommand.Create(ctx);
+        yield return Commands.AugmentCommand.Create(ctx);
+        yield return Commands.GalleryCommand.Create(ctx);
     }
 }

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using FunctionsDrift.Core.Embedding;
+using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Pipeline;
+
+namespace FunctionsDrift.Cli.Commands;
+
+/// <summary>Options shared by several verbs, and the engine set-up they imply.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> Manifest() => new("--manifest")
+    {
+        Description = "ONNX model manifest (JSON). Default: the bundled ResNet18 manifest.",
+    };
+
+    public static Option<bool> NoEmbedding() => new("--no-embedding")
+    {
+        Description = "Colour and quality detectors only: skip the CNN (much faster, misses shape and object drift).",
+    };
+
+    public static Option<int> Parallelism() => new("--parallel")
+    {
+        Description = "Images processed at once (0 = one per core).",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public static FeatureExtractor CreateExtractor(bool noEmbedding, string? manifestPath, int parallelism)
+    {
+        if (noEmbedding)
+        {
+            return new FeatureExtractor(null);
+        }
+        var manifest = ModelManifest.Load(manifestPath ?? ModelManifest.DefaultPath);
+        // With several images in flight, one ONNX thread per image keeps both cores busy without oversubscription.
+        int workers = parallelism > 0 ? parallelism : Environment.ProcessorCount;
+        var embedder = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = workers > 1 ? 1 : 0 });
+        return new FeatureExtractor(embedder);
+    }
+
+    public static FileFeatures[] ExtractFolder(CliContext ctx, string description, IReadOnlyList<string> files, FeatureExtractor extractor, int parallelism, CancellationToken ct) =>
+        CliProgress.Run(ctx, description, files.Count, p => FeatureBatch.Extract(files, extractor, parallelism, p, ct));
+
+    public static IReadOnlyList<string> ListImages(string dir)
+    {
+        var files = ImageFolder.List(dir);
+        if (files.Count == 0)
+        {
+            throw new CliException($"no images ({string.Join(", ", ImageFolder.Extensions)}) in {dir}");
+        }
+        return files;
+    }
+}

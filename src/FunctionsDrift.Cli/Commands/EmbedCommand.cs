@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Globalization;
+using FunctionsDrift.Core.Features;
+
+namespace FunctionsDrift.Cli.Commands;
+
+/// <summary><c>drift embed</c>: the tabular features per image as CSV, for NannyML, whylogs or anything else.</summary>
+internal static class EmbedCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var dir = new Argument<string>("DIR") { Description = "Folder of images." };
+        var output = new Option<string>("--out") { Description = "CSV file to write.", Required = true };
+        var noEmbedding = CommonOptions.NoEmbedding();
+        var manifest = CommonOptions.Manifest();
+        var parallel = CommonOptions.Parallelism();
+        var cmd = new Command("embed", "Write per-image features (embedding, HSV histograms, quality and patch statistics) as CSV.") { dir, output, noEmbedding, manifest, parallel };
+        cmd.SetAction((pr, ct) => ctx.Guard(async token =>
+        {
+            await Task.Yield();
+            var files = CommonOptions.ListImages(pr.GetValue(dir)!);
+            var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel));
+            var features = CommonOptions.ExtractFolder(ctx, "embedding", files, extractor, pr.GetValue(parallel), token);
+            int dim = extractor.Embedder?.Dimension ?? 0;
+            using var w = new StreamWriter(pr.GetValue(output)!);
+            var header = new List<string> { "image", "width", "height" };
+            header.AddRange(Enumerable.Range(0, dim).Select(i => $"emb_{i}"));
+            foreach (var ch in ColorFeatures.Channels)
+                header.AddRange(Enumerable.Range(0, ColorFeatures.Bins).Select(i => $"{ch}_{i}"));
+            header.AddRange(QualityFeatures.Names);
+            for (int c = 0; c < PatchFeatures.Columns * PatchFeatures.Rows; c++)
+                header.AddRange(PatchFeatures.ValueNames.Select(v => $"r{c / PatchFeatures.Columns}c{c % PatchFeatures.Columns}_{v}"));
+            header.Add("error");
+            w.WriteLine(string.Join(',', header));
+            int columns = header.Count - 2;
+            foreach (var f in features)
+            {
+                var cells = new List<string> { ScoreWriter.Csv(f.Name) };
+                if (f.Features is { } x)
+                {
+                    cells.Add(x.Width.ToString(CultureInfo.InvariantCulture));
+                    cells.Add(x.Height.ToString(CultureInfo.InvariantCulture));
+                    cells.AddRange(x.Embedding.Concat(x.Hsv).Concat(x.Quality).Concat(x.Patch).Select(v => v.ToString("G7", CultureInfo.InvariantCulture)));
+                    cells.Add("");
+                }
+                else
+                {
+                    cells.AddRange(Enumerable.Repeat("", columns));
+                    cells.Add(ScoreWriter.Csv(f.Error ?? ""));
+                }
+                w.WriteLine(string.Join(',', cells));
+            }
+            ctx.Out.WriteLine($"{features.Length} images, {columns} feature columns → {pr.GetValue(output)}");
+            return (int)ExitCode.Ok;
+        }, ct));
+        return cmd;
+    }
+}

@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Globalization;
+using FunctionsDrift.Core.Detectors;
+using FunctionsDrift.Core.Model;
+
+namespace FunctionsDrift.Cli.Commands;
+
+/// <summary>
+/// <c>drift eval</c>: fit on reference images only, score labelled test images, and print the study's table
+/// (precision and recall) for each detector alone, for detector groups and for the fused verdict, plus recall per drift kind.
+/// Labels are used only to count hits, never to set a threshold.
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var reference = new Option<string?>("--reference") { Description = "Folder of reference images (fitted and calibrated here)." };
+        var model = new Option<string?>("--model") { Description = "Use this reference model instead of fitting one." };
+        var test = new Option<string>("--test") { Description = "Folder of test images.", Required = true };
+        var labels = new Option<string>("--labels") { Description = "CSV with columns image,label,kind (label 1 = drifted).", Required = true };
+        var scoresOut = new Option<string?>("--scores-out") { Description = "Also write the per-image scores (CSV) here." };
+        var far = new Option<double>("--false-alarm-rate") { Description = "Target false-alarm rate of every row of the table.", DefaultValueFactory = _ => 0.01 };
+        var noEmbedding = CommonOptions.NoEmbedding();
+        var manifest = CommonOptions.Manifest();
+        var parallel = CommonOptions.Parallelism();
+        var cmd = new Command("eval", "Precision and recall of each detector and of the fused verdict on labelled test images.")
+            { reference, model, test, labels, scoresOut, far, noEmbedding, manifest, parallel };
+        cmd.SetAction((pr, ct) => ctx.Guard(async token =>
+        {
+            await Task.Yield();
+            var truth = ReadLabels(pr.GetValue(labels)!);
+            ReferenceModel refModel;
+            if (pr.GetValue(model) is { } modelPath)
+            {
+                refModel = ReferenceModel.LoadFile(modelPath);
+            }
+            else if (pr.GetValue(reference) is { } refDir)
+            {
+                var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel));
+                var feats = CommonOptions.ExtractFolder(ctx, "reading reference", CommonOptions.ListImages(refDir), extractor, pr.GetValue(parallel), token);
+                refModel = ReferenceFitter.Fit(feats.Where(f => f.Features is not null).Select(f => f.Features!).ToList(), extractor.ModelIdentity,
+                    new FitOptions { FalseAlarmRate = pr.GetValue(far) });
+                extractor.Embedder?.Dispose();
+            }
+            else
+            {
+                throw new CliException("give --reference DIR (to fit) or --model FILE", ExitCode.Usage);
+            }
+            var rows = ScoreCommand.ScoreFolder(ctx, refModel, CommonOptions.ListImages(pr.GetValue(test)!), pr.GetValue(manifest), pr.GetValue(parallel), token);
+            if (pr.GetValue(scoresOut) is { } so)
+            {
+                using var w = new StreamWriter(so);
+                ScoreWriter.Write(w, "csv", refModel.Detectors.Select(d => d.Detector.Name).ToList(), rows);
+            }
+            var report = Evaluate(refModel, rows, truth, pr.GetValue(far));
+            Print(ctx.Out, report, refModel);
+            return (int)ExitCode.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    internal sealed record Label(int Value, string Kind);
+
+    internal sealed record Row(string Name, int Tp, int Fp, int Fn, int Tn, Dictionary<string, (int Hit, int Total)> PerKind)
+    {
+        public double Precision => Tp + Fp == 0 ? 1 : (double)Tp / (Tp + Fp);
+        public double Recall => Tp + Fn == 0 ? 1 : (double)Tp / (Tp + Fn);
+        public double FalseAlarmRate => Fp + Tn == 0 ? 0 : (double)Fp / (Fp + Tn);
+    }
+
+    internal sealed record Report(IReadOnlyList<Row> Rows, int Images, int Drifted, int Unreadable, int Unlabelled);
+
+    public static Dictionary<string, Label> ReadLabels(string path)
+    {
+        if (!File.Exists(path)) throw new CliException($"labels file not found: {path}");
+        var result = new Dictionary<string, Label>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var cells = line.Split(',');
+            if (cells.Length < 2 || !int.TryParse(cells[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+            {
+                throw new CliException($"labels file {path}: expected image,label,kind but found: {line}");
+            }
+            result[cells[0]] = new Label(value, cells.Length > 2 ? cells[2] : (value == 1 ? "drift" : "none"));
+        }
+        return result;
+    }
+
+    public static Report Evaluate(ReferenceModel model, IReadOnlyList<ScoredRow> rows, IReadOnlyDictionary<string, Label> truth, double alpha)
+    {
+        var names = model.Detectors.Select(d => d.Detector.Name).ToList();
+        var groups = new List<(string Name, string[] Members)>();
+        groups.AddRange(names.Select(n => (n, new[] { n })));
+        string[] cnn = [PcaReconstructionDetector.KindName, NearestNeighbourDetector.KindName];
+        string[] noCnn = [HsvDivergenceDetector.KindName, QualityDetector.KindName, PatchNoveltyDetector.KindName];
+        if (cnn.All(names.Contains)) groups.Add(("CNN pair (pca+knn)", cnn));
+        if (noCnn.All(names.Contains)) groups.Add(("no-CNN (hsv+quality+patch)", noCnn));
+        groups.Add(("FUSED (all)", names.ToArray()));
+
+        var scored = rows.Where(r => r.Result is not null && truth.ContainsKey(r.Image)).ToList();
+        var list = new List<Row>();
+        foreach (var (groupName, members) in groups)
+        {
+            int tp = 0, fp = 0, fn = 0, tn = 0;
+            var perKind = new Dictionary<string, (int, int)>();
+            foreach (var r in scored)
+            {
+                double minP = r.Result!.Detectors.Where(d => members.Contains(d.Detector)).Min(d => d.PValue);
+                bool flag = minP * members.Length <= alpha;
+                var label = truth[r.Image];
+                if (label.Value == 1)
+                {
+                    if (flag) tp++; else fn++;
+                    var (h, t) = perKind.GetValueOrDefault(label.Kind);
+                    perKind[label.Kind] = (h + (flag ? 1 : 0), t + 1);
+                }
+                else if (flag) fp++; else tn++;
+            }
+            list.Add(new Row(groupName, tp, fp, fn, tn, perKind));
+        }
+        return new Report(list, scored.Count, scored.Count(r => truth[r.Image].Value == 1), rows.Count(r => r.Error is not null), rows.Count(r => r.Result is not null && !truth.ContainsKey(r.Image)));
+    }
+
+    public static void Print(TextWriter w, Report report, ReferenceModel model)
+    {
+        w.WriteLine($"{report.Images} labelled test images ({report.Drifted} drifted), reference {model.Version} fitted on {model.ImageCount} images; every row at a {model.Options.FalseAlarmRate:P0} target false-alarm rate.");
+        if (report.Unreadable > 0 || report.Unlabelled > 0) w.WriteLine($"({report.Unreadable} unreadable and {report.Unlabelled} unlabelled images not counted)");
+        w.WriteLine();
+        w.WriteLine($"| {"detector",-28} | precision | recall | false alarms | missed |");
+        w.WriteLine($"|{new string('-', 30)}|----------:|-------:|-------------:|-------:|");
+        foreach (var r in report.Rows)
+        {
+            w.WriteLine($"| {r.Name,-28} | {r.Precision,8:P1} | {r.Recall,6:P1} | {r.Fp,5} ({r.FalseAlarmRate,5:P1}) | {r.Fn,6} |");
+        }
+        w.WriteLine($"| {"study: ResNet18 + PCA",-28} | {0.96,8:P1} | {0.93,6:P1} | {"",12} | {"",6} |");
+        w.WriteLine($"| {"study: whylogs HSV",-28} | {0.91,8:P1} | {0.80,6:P1} | {"",12} | {"",6} |");
+        w.WriteLine();
+        var kinds = report.Rows.SelectMany(r => r.PerKind.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (kinds.Count == 0) return;
+        var cols = report.Rows.Where(r => !r.Name.Contains('(') || r.Name.StartsWith("FUSED", StringComparison.Ordinal)).ToList();
+        w.WriteLine("recall per drift kind:");
+        w.WriteLine("| kind | " + string.Join(" | ", cols.Select(c => c.Name.Split(' ')[0])) + " |");
+        w.WriteLine("|---|" + string.Concat(cols.Select(_ => "---:|")));
+        foreach (var k in kinds)
+        {
+            w.WriteLine($"| {k} | " + string.Join(" | ", cols.Select(c => c.PerKind.TryGetValue(k, out var v) ? $"{v.Hit}/{v.Total}" : "-")) + " |");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using FunctionsDrift.Core.Detectors;
+using FunctionsDrift.Core.Model;
+
+namespace FunctionsDrift.Cli.Commands;
+
+/// <summary><c>drift fit</c>: fit and calibrate a reference model from a folder of reference images.</summary>
+internal static class FitCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var reference = new Option<string>("--reference") { Description = "Folder of reference images (name order = time order).", Required = true };
+        var output = new Option<string>("--out") { Description = "Reference model file to write.", Required = true };
+        var far = new Option<double>("--false-alarm-rate") { Description = "Target false-alarm rate of the fused verdict.", DefaultValueFactory = _ => 0.01 };
+        var variance = new Option<double>("--pca-variance") { Description = "Fraction of embedding variance kept by PCA.", DefaultValueFactory = _ => 0.95 };
+        var block = new Option<int>("--block-size") { Description = "Contiguous reference images held out together in calibration (0 = n/40).", DefaultValueFactory = _ => 0 };
+        var noEmbedding = CommonOptions.NoEmbedding();
+        var manifest = CommonOptions.Manifest();
+        var parallel = CommonOptions.Parallelism();
+        var cmd = new Command("fit", "Fit and calibrate a reference model from reference images.") { reference, output, far, variance, block, noEmbedding, manifest, parallel };
+        cmd.SetAction((pr, ct) => ctx.Guard(async token =>
+        {
+            await Task.Yield();
+            var files = CommonOptions.ListImages(pr.GetValue(reference)!);
+            var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel));
+            var features = CommonOptions.ExtractFolder(ctx, "reading reference", files, extractor, pr.GetValue(parallel), token);
+            foreach (var bad in features.Where(f => f.Error is not null))
+            {
+                ctx.Error.WriteLine($"warning: skipped {bad.Name}: {bad.Error}");
+            }
+            var good = features.Where(f => f.Features is not null).Select(f => f.Features!).ToList();
+            var options = new FitOptions { FalseAlarmRate = pr.GetValue(far), PcaVariance = pr.GetValue(variance), BlockSize = pr.GetValue(block) };
+            var model = ReferenceFitter.Fit(good, extractor.ModelIdentity, options, new Progress<string>(m => ctx.Error.WriteLine(m)));
+            model.SaveFile(pr.GetValue(output)!);
+            PrintSummary(ctx.Out, model, pr.GetValue(output)!);
+            return (int)ExitCode.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    public static void PrintSummary(TextWriter w, ReferenceModel model, string path)
+    {
+        w.WriteLine($"reference model {model.Version} → {path}");
+        w.WriteLine($"  images: {model.ImageCount}, embedding: {model.ModelIdentity}, calibration blocks of {model.Options.BlockSize} in {model.Options.Folds} folds");
+        w.WriteLine($"  fused false-alarm target {model.Options.FalseAlarmRate:P1}, per detector {model.DetectorLevel:P2} (Bonferroni over {model.Detectors.Count})");
+        foreach (var d in model.Detectors)
+        {
+            string extra = d.Detector is PcaReconstructionDetector pca ? $", {pca.Components} components kept ({model.Options.PcaVariance:P0} variance)" : "";
+            w.WriteLine($"  {d.Detector.Name,-8} threshold {d.Calibrator.Threshold(model.DetectorLevel):0.####} (calibration median {Median(d.Calibrator.Scores):0.####}, max {d.Calibrator.Scores[^1]:0.####}){extra}");
+        }
+    }
+
+    private static double Median(ReadOnlySpan<float> sorted) => sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using FunctionsDrift.Core.Model;
+using FunctionsDrift.Core.Scoring;
+
+namespace FunctionsDrift.Cli.Commands;
+
+/// <summary><c>drift score</c>: one row per image of a folder, in file-name order.</summary>
+internal static class ScoreCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var model = new Option<string>("--model") { Description = "Reference model file (from drift fit).", Required = true };
+        var dir = new Argument<string>("DIR") { Description = "Folder of images to score." };
+        var output = new Option<string?>("--out") { Description = "Write rows to this file instead of standard output." };
+        var format = new Option<string>("--format") { Description = "csv or jsonl.", DefaultValueFactory = _ => "csv" };
+        format.AcceptOnlyFromAmong("csv", "jsonl");
+        var manifest = CommonOptions.Manifest();
+        var parallel = CommonOptions.Parallelism();
+        var cmd = new Command("score", "Score every image of a folder against a reference model.") { model, dir, output, format, manifest, parallel };
+        cmd.SetAction((pr, ct) => ctx.Guard(async token =>
+        {
+            await Task.Yield();
+            var reference = ReferenceModel.LoadFile(pr.GetValue(model)!);
+            var files = CommonOptions.ListImages(pr.GetValue(dir)!);
+            var rows = ScoreFolder(ctx, reference, files, pr.GetValue(manifest), pr.GetValue(parallel), token);
+            var detectors = reference.Detectors.Select(d => d.Detector.Name).ToList();
+            var outPath = pr.GetValue(output);
+            if (outPath is null)
+            {
+                ScoreWriter.Write(ctx.Out, pr.GetValue(format)!, detectors, rows);
+            }
+            else
+            {
+                using var w = new StreamWriter(outPath);
+                ScoreWriter.Write(w, pr.GetValue(format)!, detectors, rows);
+                int drifted = rows.Count(r => r.Result?.Drift == true), errors = rows.Count(r => r.Error is not null);
+                ctx.Out.WriteLine($"{rows.Count} images scored: {drifted} drifted, {rows.Count - drifted - errors} clean, {errors} unreadable → {outPath}");
+            }
+            return (int)ExitCode.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    public static List<ScoredRow> ScoreFolder(CliContext ctx, ReferenceModel reference, IReadOnlyList<string> files, string? manifest, int parallel, CancellationToken token)
+    {
+        var extractor = CommonOptions.CreateExtractor(!reference.NeedsEmbedding, manifest, parallel);
+        if (extractor.ModelIdentity != reference.ModelIdentity)
+        {
+            throw new CliException($"the reference model was fitted with embedding model {reference.ModelIdentity}, but this run uses {extractor.ModelIdentity}");
+        }
+        var features = CommonOptions.ExtractFolder(ctx, "scoring", files, extractor, parallel, token);
+        var scorer = new DriftScorer(reference);
+        return features.Select(f => f.Features is null
+            ? new ScoredRow(f.Name, null, f.Error)
+            : new ScoredRow(f.Name, scorer.Score(f.Features), null)).ToList();
+    }
+}
