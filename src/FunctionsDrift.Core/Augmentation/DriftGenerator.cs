@@ -146,7 +146,7 @@ public sealed partial class DriftGenerator : IDisposable
 
     /// <summary>
     /// Like albumentations RandomRain: about one drop per 600 px², slanted by up to ±10 px per 20 px of length,
-    /// light grey and semi-transparent, then a slight blur and darkening of the whole frame.
+    /// light grey and semi-transparent, over a slightly blurred and darkened frame.
     /// </summary>
     private static (SKBitmap, string) Rain(SKBitmap work, Random rng)
     {
@@ -156,8 +156,8 @@ public sealed partial class DriftGenerator : IDisposable
         float length = (15 + rng.Next(16)) * unit;
         float dx = slant * length / 20f;
         int drops = Math.Max(1, (int)(w * (double)h / 600 * (0.6 + 0.8 * rng.NextDouble())));
-        float alpha = 0.55f + 0.25f * (float)rng.NextDouble();
-        float sigma = (0.7f + 0.8f * (float)rng.NextDouble()) * unit;
+        float alpha = 0.6f + 0.3f * (float)rng.NextDouble();
+        float sigma = (0.8f + 0.8f * (float)rng.NextDouble()) * unit;
         float brightness = 0.65f + 0.15f * (float)rng.NextDouble();
 
         using var path = new SKPath();
@@ -169,25 +169,25 @@ public sealed partial class DriftGenerator : IDisposable
             path.LineTo(x + dx, y + length);
         }
 
-        using var streaked = new SKBitmap(work.Info);
-        using (var canvas = new SKCanvas(streaked))
-        using (var image = SKImage.FromBitmap(work))
+        // The frame is blurred and darkened first, then the streaks go on top (softened a little), so they stay visible.
+        using var blur = SKImageFilter.CreateBlur(sigma, sigma, SKShaderTileMode.Clamp, null);
+        using var darken = SKColorFilter.CreateColorMatrix(ColorMatrix.Brightness(brightness));
+        using var through = new SKPaint { ImageFilter = blur, ColorFilter = darken, BlendMode = SKBlendMode.Src };
+        var result = Pixels.DrawThrough(work, through);
+        using (var canvas = new SKCanvas(result))
+        using (var soften = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, 0.5f * unit))
         using (var paint = new SKPaint
         {
             IsAntialias = true,
             Style = SKPaintStyle.Stroke,
             StrokeWidth = Math.Max(1f, MathF.Round(unit)),
             Color = new SKColor(200, 200, 200, (byte)(alpha * 255)),
+            MaskFilter = soften,
         })
         {
-            canvas.DrawImage(image, 0, 0);
             canvas.DrawPath(path, paint);
+            canvas.Flush();
         }
-
-        using var blur = SKImageFilter.CreateBlur(sigma, sigma, SKShaderTileMode.Clamp, null);
-        using var darken = SKColorFilter.CreateColorMatrix(ColorMatrix.Brightness(brightness));
-        using var through = new SKPaint { ImageFilter = blur, ColorFilter = darken, BlendMode = SKBlendMode.Src };
-        var result = Pixels.DrawThrough(streaked, through);
         return (result, Inv($"drops={drops} slant={slant} length={length:0} blur={sigma:0.0} brightness={brightness:0.00}"));
     }
 
