@@ -1,0 +1,106 @@
+using Azure;
+using Azure.Storage.Blobs.Models;
+using FunctionsDrift.Core;
+using FunctionsDrift.Core.Detectors;
+using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Model;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsDrift.Storage;
+
+/// <summary>Result of one refit.</summary>
+public sealed record RefitOutcome(bool Published, string? Version, int ReferenceImages, int AcceptedImages, string Message);
+
+/// <summary>
+/// The handler behind RefitReference (timer) and POST /api/refit: fit and calibrate a new reference from the reference
+/// container (name order = time order), optionally widened by accepted rows of the last RefitWindowDays using their
+/// stored features; write the version, swap the pointer, prune. Too few images: skipped with a clear log, no throw.
+/// </summary>
+public sealed class RefitService(
+    StorageClients clients,
+    DriftSettings settings,
+    FeatureExtractor extractor,
+    ModelStore models,
+    ResultsStore results,
+    ILogger<RefitService> log)
+{
+    private readonly SemaphoreSlim _one = new(1, 1);
+
+    public async Task<RefitOutcome> RefitAsync(CancellationToken ct, int? maxParallel = null)
+    {
+        await _one.WaitAsync(ct);
+        try
+        {
+            return await RefitCoreAsync(ct, maxParallel ?? Math.Max(1, Environment.ProcessorCount / 2));
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    private async Task<RefitOutcome> RefitCoreAsync(CancellationToken ct, int maxParallel)
+    {
+        var container = clients.Blobs.GetBlobContainerClient(settings.ReferenceContainer);
+        var names = new List<string>();
+        try
+        {
+            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions(), ct))
+            {
+                names.Add(item.Name);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            log.LogWarning("Reference container {Container} does not exist", settings.ReferenceContainer);
+        }
+        names.Sort(StringComparer.Ordinal);
+
+        var features = new ImageFeatures?[names.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = maxParallel, CancellationToken = ct }, async (i, token) =>
+        {
+            var content = (await container.GetBlobClient(names[i]).DownloadContentAsync(token)).Value.Content;
+            try
+            {
+                features[i] = extractor.Extract(content.ToMemory().Span);
+            }
+            catch (DriftException e)
+            {
+                log.LogWarning("Reference image {Blob} skipped: {Error}", names[i], e.Message);
+            }
+        });
+        var all = features.Where(f => f is not null).Select(f => f!).ToList();
+        int referenceCount = all.Count;
+
+        int accepted = 0;
+        if (settings.RefitWindowDays > 0)
+        {
+            var since = DateTimeOffset.UtcNow.AddDays(-settings.RefitWindowDays);
+            foreach (var row in await results.AcceptedSinceAsync(since, settings.RefitMaxAccepted, ct))
+            {
+                var f = row.ToFeatures();
+                if (f is null || f.HasEmbedding != (extractor.ModelIdentity != "none")) continue;
+                if (f.HasEmbedding && referenceCount > 0 && f.Embedding.Length != all[0].Embedding.Length) continue;
+                all.Add(f);
+                accepted++;
+            }
+        }
+
+        if (all.Count < settings.MinImages)
+        {
+            var message = $"refit skipped: {all.Count} usable images ({referenceCount} in container '{settings.ReferenceContainer}', {accepted} accepted), at least {settings.MinImages} needed";
+            log.LogWarning("Refit skipped: {Count} usable images ({Reference} reference, {Accepted} accepted), at least {Min} needed",
+                all.Count, referenceCount, accepted, settings.MinImages);
+            return new RefitOutcome(false, null, referenceCount, accepted, message);
+        }
+
+        var options = new FitOptions { FalseAlarmRate = settings.TargetFalseAlarmRate, MinImages = settings.MinImages };
+        var model = ReferenceFitter.Fit(all, extractor.ModelIdentity, options, new Progress<string>(m => log.LogDebug("Refit: {Step}", m)));
+        bool swapped = await models.PublishAsync(model, ct);
+        await models.PruneAsync(settings.KeepModelVersions, ct);
+        log.LogInformation("Refit published {Version} from {Reference} reference and {Accepted} accepted images (current: {Swapped})",
+            model.Version, referenceCount, accepted, swapped);
+        return new RefitOutcome(swapped, model.Version, referenceCount, accepted,
+            $"published {model.Version} from {referenceCount} reference and {accepted} accepted images");
+    }
+}

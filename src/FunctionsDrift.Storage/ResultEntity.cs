@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+using Azure;
+using Azure.Data.Tables;
+using FunctionsDrift.Core.Features;
+
+namespace FunctionsDrift.Storage;
+
+/// <summary>
+/// One scored blob in the results table. Keys: see <see cref="ResultKeys"/>. Features are stored as float32 byte arrays
+/// (512 floats = 2 KiB, well under the 64 KiB property limit) so that a refit reuses them instead of re-embedding.
+/// </summary>
+public sealed class ResultEntity : ITableEntity
+{
+    public const string StatusOk = "ok";
+    public const string StatusError = "error";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string BlobName { get; set; } = "";
+    public string BlobUrl { get; set; } = "";
+    public string BlobETag { get; set; } = "";
+    public DateTimeOffset BlobLastModified { get; set; }
+    public DateTimeOffset ScoredAt { get; set; }
+    public string Status { get; set; } = StatusOk;
+    public string? Error { get; set; }
+    public string? ErrorKind { get; set; }
+    public string? ReferenceVersion { get; set; }
+    public bool Drift { get; set; }
+    public double FusedP { get; set; } = 1;
+    public string? Reasons { get; set; }
+    public int Width { get; set; }
+    public int Height { get; set; }
+    public double ScoreMs { get; set; }
+
+    // Per detector (fixed columns for the engine's five detectors; DetectorsJson carries all of them).
+    public double? PcaScore { get; set; }
+    public double? PcaThreshold { get; set; }
+    public double? PcaP { get; set; }
+    public bool? PcaFlag { get; set; }
+    public double? KnnScore { get; set; }
+    public double? KnnThreshold { get; set; }
+    public double? KnnP { get; set; }
+    public bool? KnnFlag { get; set; }
+    public double? HsvScore { get; set; }
+    public double? HsvThreshold { get; set; }
+    public double? HsvP { get; set; }
+    public bool? HsvFlag { get; set; }
+    public double? QualityScore { get; set; }
+    public double? QualityThreshold { get; set; }
+    public double? QualityP { get; set; }
+    public bool? QualityFlag { get; set; }
+    public double? PatchScore { get; set; }
+    public double? PatchThreshold { get; set; }
+    public double? PatchP { get; set; }
+    public bool? PatchFlag { get; set; }
+    public string? DetectorsJson { get; set; }
+
+    public byte[]? Embedding { get; set; }
+    public byte[]? Hsv { get; set; }
+    public byte[]? Quality { get; set; }
+    public byte[]? Patch { get; set; }
+
+    public static byte[] Pack(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    public static float[] Unpack(byte[]? bytes) => bytes is null ? [] : MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+
+    /// <summary>The stored features, or null for an error row.</summary>
+    public ImageFeatures? ToFeatures() =>
+        Status != StatusOk || Hsv is null ? null : new ImageFeatures(Unpack(Embedding), Unpack(Hsv), Unpack(Quality), Unpack(Patch), Width, Height);
+}

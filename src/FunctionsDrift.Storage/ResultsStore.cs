@@ -1,0 +1,154 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace FunctionsDrift.Storage;
+
+/// <summary>A query of the results table.</summary>
+public sealed record ResultQuery
+{
+    /// <summary>Blob time (last-modified, UTC) at or after; hour resolution on the key, exact on the property.</summary>
+    public DateTimeOffset? Since { get; init; }
+    /// <summary>Blob time before.</summary>
+    public DateTimeOffset? Until { get; init; }
+    public bool DriftOnly { get; init; }
+    public bool ErrorsOnly { get; init; }
+    /// <summary>Blob name prefix.</summary>
+    public string? Prefix { get; init; }
+    /// <summary>Rows per page (1–1000).</summary>
+    public int PageSize { get; init; } = 100;
+    /// <summary>Continuation token from the previous page.</summary>
+    public string? Continuation { get; init; }
+    /// <summary>Include the stored feature arrays.</summary>
+    public bool WithFeatures { get; init; }
+}
+
+public sealed record ResultPage(IReadOnlyList<ResultEntity> Rows, string? Continuation);
+
+/// <summary>Counts for one hour or day.</summary>
+public sealed record SummaryRow(string Period, int Scored, int Drift, int Errors)
+{
+    public double DriftRate => Scored == 0 ? 0 : (double)Drift / Scored;
+}
+
+/// <summary>The results table: upserts from the scorer, queries and summaries for HTTP and the CLI. Thread-safe.</summary>
+public sealed class ResultsStore(TableClient table, DriftSettings settings)
+{
+    private static readonly string[] ListColumns =
+    [
+        nameof(ResultEntity.PartitionKey), nameof(ResultEntity.RowKey), nameof(ResultEntity.Timestamp),
+        nameof(ResultEntity.BlobName), nameof(ResultEntity.BlobUrl), nameof(ResultEntity.BlobETag), nameof(ResultEntity.BlobLastModified),
+        nameof(ResultEntity.ScoredAt), nameof(ResultEntity.Status), nameof(ResultEntity.Error), nameof(ResultEntity.ErrorKind),
+        nameof(ResultEntity.ReferenceVersion), nameof(ResultEntity.Drift), nameof(ResultEntity.FusedP), nameof(ResultEntity.Reasons),
+        nameof(ResultEntity.Width), nameof(ResultEntity.Height), nameof(ResultEntity.ScoreMs),
+        "PcaScore", "PcaThreshold", "PcaP", "PcaFlag", "KnnScore", "KnnThreshold", "KnnP", "KnnFlag",
+        "HsvScore", "HsvThreshold", "HsvP", "HsvFlag", "QualityScore", "QualityThreshold", "QualityP", "QualityFlag",
+        "PatchScore", "PatchThreshold", "PatchP", "PatchFlag",
+    ];
+
+    public TableClient Table => table;
+
+    public Task EnsureCreatedAsync(CancellationToken ct) => table.CreateIfNotExistsAsync(ct);
+
+    public string PartitionKeyFor(string blobName, DateTimeOffset lastModified) =>
+        ResultKeys.PartitionKey(blobName, lastModified, settings.PartitionBuckets);
+
+    public async Task UpsertAsync(ResultEntity entity, CancellationToken ct) =>
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+
+    public async Task<ResultEntity?> GetAsync(string blobName, DateTimeOffset lastModified, CancellationToken ct)
+    {
+        var response = await table.GetEntityIfExistsAsync<ResultEntity>(PartitionKeyFor(blobName, lastModified), ResultKeys.RowKey(blobName), cancellationToken: ct);
+        return response.HasValue ? response.Value : null;
+    }
+
+    public string BuildFilter(ResultQuery q)
+    {
+        var parts = new List<string>();
+        if (q.Since is { } since)
+        {
+            parts.Add(TableClient.CreateQueryFilter($"PartitionKey ge {ResultKeys.LowerBound(since)}"));
+            parts.Add(TableClient.CreateQueryFilter($"BlobLastModified ge {since.ToUniversalTime()}"));
+        }
+        if (q.Until is { } until)
+        {
+            parts.Add(TableClient.CreateQueryFilter($"PartitionKey lt {ResultKeys.UpperBound(until)}"));
+            parts.Add(TableClient.CreateQueryFilter($"BlobLastModified lt {until.ToUniversalTime()}"));
+        }
+        if (q.DriftOnly)
+        {
+            parts.Add("Drift eq true");
+        }
+        if (q.ErrorsOnly)
+        {
+            parts.Add(TableClient.CreateQueryFilter($"Status eq {ResultEntity.StatusError}"));
+        }
+        if (!string.IsNullOrEmpty(q.Prefix))
+        {
+            parts.Add(TableClient.CreateQueryFilter($"BlobName ge {q.Prefix}"));
+            parts.Add(TableClient.CreateQueryFilter($"BlobName lt {q.Prefix + '\uffff'}"));
+        }
+        return parts.Count == 0 ? "" : string.Join(" and ", parts.Select(p => $"({p})"));
+    }
+
+    /// <summary>One page of results; pass <see cref="ResultPage.Continuation"/> back for the next.</summary>
+    public async Task<ResultPage> QueryAsync(ResultQuery q, CancellationToken ct)
+    {
+        var filter = BuildFilter(q);
+        int size = Math.Clamp(q.PageSize, 1, 1000);
+        var pages = table.QueryAsync<ResultEntity>(string.IsNullOrEmpty(filter) ? null : filter, size, q.WithFeatures ? null : ListColumns, ct)
+            .AsPages(string.IsNullOrEmpty(q.Continuation) ? null : q.Continuation, size);
+        await foreach (var page in pages)
+        {
+            // The service may return fewer rows than asked (or none) with a token; callers just follow the token.
+            return new ResultPage(page.Values, page.ContinuationToken);
+        }
+        return new ResultPage([], null);
+    }
+
+    /// <summary>All rows matching <paramref name="q"/>, following continuation tokens.</summary>
+    public async IAsyncEnumerable<ResultEntity> QueryAllAsync(ResultQuery q, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var filter = BuildFilter(q);
+        await foreach (var e in table.QueryAsync<ResultEntity>(string.IsNullOrEmpty(filter) ? null : filter, 1000, q.WithFeatures ? null : ListColumns, ct))
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>Counts per hour (or day) of blob time: scored, drift, errors.</summary>
+    public async Task<IReadOnlyList<SummaryRow>> SummaryAsync(DateTimeOffset? since, DateTimeOffset? until, bool byDay, CancellationToken ct)
+    {
+        var rows = new SortedDictionary<string, (int Scored, int Drift, int Errors)>(StringComparer.Ordinal);
+        var q = new ResultQuery { Since = since, Until = until };
+        var filter = BuildFilter(q);
+        string[] columns = [nameof(ResultEntity.PartitionKey), nameof(ResultEntity.Status), nameof(ResultEntity.Drift)];
+        await foreach (var e in table.QueryAsync<TableEntity>(string.IsNullOrEmpty(filter) ? null : filter, 1000, columns, ct))
+        {
+            var key = e.PartitionKey[..(byDay ? 8 : 10)];
+            rows.TryGetValue(key, out var c);
+            bool ok = e.GetString(nameof(ResultEntity.Status)) == ResultEntity.StatusOk;
+            c = (c.Scored + (ok ? 1 : 0), c.Drift + (ok && e.GetBoolean(nameof(ResultEntity.Drift)) == true ? 1 : 0), c.Errors + (ok ? 0 : 1));
+            rows[key] = c;
+        }
+        return rows.Select(kv => new SummaryRow(FormatPeriod(kv.Key), kv.Value.Scored, kv.Value.Drift, kv.Value.Errors)).ToList();
+    }
+
+    private static string FormatPeriod(string key) => key.Length == 8
+        ? $"{key[..4]}-{key[4..6]}-{key[6..8]}"
+        : $"{key[..4]}-{key[4..6]}-{key[6..8]}T{key[8..10]}:00Z";
+
+    /// <summary>Accepted (ok, not flagged) rows since <paramref name="since"/>, with features, newest partitions last.</summary>
+    public async Task<List<ResultEntity>> AcceptedSinceAsync(DateTimeOffset since, int max, CancellationToken ct)
+    {
+        var list = new List<ResultEntity>();
+        var filter = $"({BuildFilter(new ResultQuery { Since = since })}) and (Drift eq false) and ({TableClient.CreateQueryFilter($"Status eq {ResultEntity.StatusOk}")})";
+        await foreach (var e in table.QueryAsync<ResultEntity>(filter, 1000, cancellationToken: ct))
+        {
+            list.Add(e);
+        }
+        list.Sort((a, b) => a.BlobLastModified.CompareTo(b.BlobLastModified));
+        return list.Count > max ? list.GetRange(list.Count - max, max) : list;
+    }
+
+    public static bool IsTransient(RequestFailedException e) => e.Status is 0 or 408 or 429 or >= 500;
+}

@@ -1,0 +1,64 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+
+namespace FunctionsDrift.Storage;
+
+/// <summary>
+/// Blob, queue and table clients for one storage connection: a connection string (<c>UseDevelopmentStorage=true</c> locally)
+/// or identity-based settings (<c>NAME__blobServiceUri</c>, <c>NAME__queueServiceUri</c>, <c>NAME__tableServiceUri</c>,
+/// optional <c>NAME__clientId</c>) with <see cref="DefaultAzureCredential"/>. Clients are thread-safe; share one instance.
+/// </summary>
+public sealed class StorageClients
+{
+    public BlobServiceClient Blobs { get; }
+    public QueueServiceClient Queues { get; }
+    public TableServiceClient Tables { get; }
+
+    public StorageClients(BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables)
+    {
+        Blobs = blobs;
+        Queues = queues;
+        Tables = tables;
+    }
+
+    public static StorageClients FromConnectionString(string connectionString) =>
+        new(new BlobServiceClient(connectionString),
+            new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }),
+            new TableServiceClient(connectionString));
+
+    /// <summary>Reads the connection named <paramref name="name"/> from configuration (string or identity-based section).</summary>
+    public static StorageClients FromConfiguration(IConfiguration config, string name)
+    {
+        var connectionString = config[name];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return FromConnectionString(connectionString);
+        }
+        var section = config.GetSection(name);
+        string? blobUri = section["blobServiceUri"], queueUri = section["queueServiceUri"], tableUri = section["tableServiceUri"];
+        var account = section["accountName"];
+        if (!string.IsNullOrWhiteSpace(account))
+        {
+            blobUri ??= $"https://{account}.blob.core.windows.net";
+            queueUri ??= $"https://{account}.queue.core.windows.net";
+            tableUri ??= $"https://{account}.table.core.windows.net";
+        }
+        if (string.IsNullOrWhiteSpace(blobUri) || string.IsNullOrWhiteSpace(queueUri) || string.IsNullOrWhiteSpace(tableUri))
+        {
+            throw new InvalidOperationException(
+                $"storage connection '{name}' is not configured: set '{name}' to a connection string, or '{name}__blobServiceUri', '{name}__queueServiceUri' and '{name}__tableServiceUri'");
+        }
+        TokenCredential credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = string.IsNullOrWhiteSpace(section["clientId"]) ? null : section["clientId"],
+        });
+        return new StorageClients(
+            new BlobServiceClient(new Uri(blobUri), credential),
+            new QueueServiceClient(new Uri(queueUri), credential, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }),
+            new TableServiceClient(new Uri(tableUri), credential));
+    }
+}
