@@ -70,7 +70,7 @@ internal static class AugmentCommand
             var path = inputs[index];
             var fileName = Path.GetFileName(path);
             var kind = order[index % order.Length];
-            Core.Augmentation.AugmentResult result;
+            AugmentResult result;
             try
             {
                 using var bitmap = ImageLoader.LoadFile(path);
