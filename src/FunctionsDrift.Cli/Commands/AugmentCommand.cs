@@ -53,6 +53,10 @@ internal static class AugmentCommand
         {
             throw new CliException($"no images in {s.In} (looked for {string.Join(", ", AugmentSupport.ImageExtensions)})", ExitCode.Usage);
         }
+        if (string.Equals(Path.GetFullPath(s.In).TrimEnd('/'), Path.GetFullPath(s.Out).TrimEnd('/'), StringComparison.Ordinal))
+        {
+            throw new CliException("--out must be a different folder from --in", ExitCode.Usage);
+        }
         Directory.CreateDirectory(s.Out);
         using var generator = AugmentSupport.CreateGenerator(s.Objects, ctx);
 
