@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net;
+using FunctionsDrift.Storage;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+
+namespace FunctionsDrift.Functions;
+
+/// <summary>GET /api/results: time range (since, until: ISO 8601), driftOnly, errorsOnly, prefix, pageSize, continuation.</summary>
+public sealed class Results(ResultsStore results)
+{
+    [Function(nameof(Results))]
+    public async Task<HttpResponseData> Run([HttpTrigger(AuthorizationLevel.Function, "get", Route = "results")] HttpRequestData req, CancellationToken ct)
+    {
+        var q = System.Web.HttpUtility.ParseQueryString(req.Url.Query);
+        ResultQuery query;
+        try
+        {
+            query = new ResultQuery
+            {
+                Since = Time(q["since"]),
+                Until = Time(q["until"]),
+                DriftOnly = Flag(q["driftOnly"]),
+                ErrorsOnly = Flag(q["errorsOnly"]),
+                Prefix = q["prefix"],
+                PageSize = int.TryParse(q["pageSize"], out var n) ? n : 100,
+                Continuation = q["continuation"],
+            };
+        }
+        catch (FormatException e)
+        {
+            return await Http.Json(req, HttpStatusCode.BadRequest, new { error = e.Message });
+        }
+        var page = await results.QueryAsync(query, ct);
+        return await Http.Json(req, HttpStatusCode.OK, new { items = page.Rows.Select(ResultView.From), continuation = page.Continuation });
+    }
+
+    internal static DateTimeOffset? Time(string? s) => string.IsNullOrEmpty(s) ? null
+        : DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : throw new FormatException($"not a time: {s}");
+
+    internal static bool Flag(string? s) => s is not null && (s == "" || s.Equals("true", StringComparison.OrdinalIgnoreCase) || s == "1");
+}
+
+/// <summary>GET /api/summary: counts and drift rate per hour (default) or day (?by=day), optional since/until.</summary>
+public sealed class Summary(ResultsStore results)
+{
+    [Function(nameof(Summary))]
+    public async Task<HttpResponseData> Run([HttpTrigger(AuthorizationLevel.Function, "get", Route = "summary")] HttpRequestData req, CancellationToken ct)
+    {
+        var q = System.Web.HttpUtility.ParseQueryString(req.Url.Query);
+        try
+        {
+            var rows = await results.SummaryAsync(Results.Time(q["since"]), Results.Time(q["until"]), string.Equals(q["by"], "day", StringComparison.OrdinalIgnoreCase), ct);
+            return await Http.Json(req, HttpStatusCode.OK, rows.Select(r => new { r.Period, r.Scored, r.Drift, r.Errors, r.DriftRate }));
+        }
+        catch (FormatException e)
+        {
+            return await Http.Json(req, HttpStatusCode.BadRequest, new { error = e.Message });
+        }
+    }
+}
+
+/// <summary>POST /api/refit (function key): refit now.</summary>
+public sealed class Refit(RefitService refit)
+{
+    [Function(nameof(Refit))]
+    public async Task<HttpResponseData> Run([HttpTrigger(AuthorizationLevel.Function, "post", Route = "refit")] HttpRequestData req, CancellationToken ct)
+    {
+        var outcome = await refit.RefitAsync(ct);
+        return await Http.Json(req, outcome.Published ? HttpStatusCode.OK : HttpStatusCode.Conflict, outcome);
+    }
+}
+
+/// <summary>GET /api/health (anonymous): the current reference version, or 503 when none is published.</summary>
+public sealed class Health(ModelStore models)
+{
+    [Function(nameof(Health))]
+    public async Task<HttpResponseData> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequestData req, CancellationToken ct)
+    {
+        var (pointer, _) = await models.ReadPointerAsync(ct);
+        return pointer is null
+            ? await Http.Json(req, HttpStatusCode.ServiceUnavailable, new { status = "no reference model" })
+            : await Http.Json(req, HttpStatusCode.OK, new { status = "ok", referenceVersion = pointer.Version, pointer.PublishedUtc, pointer.ImageCount });
+    }
+}
+
+/// <summary>A result row as the API returns it (no feature arrays).</summary>
+public sealed record ResultView(string BlobName, string BlobUrl, string BlobETag, DateTimeOffset BlobLastModified, DateTimeOffset ScoredAt,
+    string Status, string? Error, string? ReferenceVersion, bool Drift, double FusedP, string? Reasons, int Width, int Height)
+{
+    public static ResultView From(ResultEntity e) => new(e.BlobName, e.BlobUrl, e.BlobETag, e.BlobLastModified, e.ScoredAt,
+        e.Status, e.Error, e.ReferenceVersion, e.Drift, e.FusedP, e.Reasons, e.Width, e.Height);
+}
+
+internal static class Http
+{
+    public static async Task<HttpResponseData> Json<T>(HttpRequestData req, HttpStatusCode status, T body)
+    {
+        var response = req.CreateResponse();
+        await response.WriteAsJsonAsync(body);
+        response.StatusCode = status;
+        return response;
+    }
+}

@@ -1,0 +1,10 @@
+using FunctionsDrift.Functions;
+using FunctionsDrift.Storage;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.Services.AddDrift(intraOpThreads: 0);
+builder.Services.AddSingleton<IVerdictMetric, LoggedVerdictMetric>();
+builder.Build().Run();

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
+using FunctionsDrift.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsDrift.LocalHost;
+
+/// <summary>Options of the local host.</summary>
+public sealed record LocalHostOptions
+{
+    /// <summary>Storage connection string (Azurite: <c>UseDevelopmentStorage=true</c>).</summary>
+    public string Connection { get; init; } = "UseDevelopmentStorage=true";
+    /// <summary>How often the scanner lists the images container.</summary>
+    public TimeSpan ScanInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>Messages scored at once (0 = one per core).</summary>
+    public int Parallelism { get; init; }
+    /// <summary>Run a refit at start-up when no reference model is published yet.</summary>
+    public bool RefitIfMissing { get; init; } = true;
+    /// <summary>Extra configuration (settings such as ImagesContainer, RefitSchedule).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+    /// <summary>Minimum log level of the console logger (null = no console logging).</summary>
+    public LogLevel? ConsoleLogLevel { get; init; } = LogLevel.Information;
+}
+
+/// <summary>
+/// Azurite has no Event Grid, and the polling blob trigger misses blobs there (azure-sdk-for-net#62763). This scanner lists the
+/// images container every <see cref="LocalHostOptions.ScanInterval"/>, and for each blob whose name and ETag it has not announced
+/// yet puts an Event-Grid-shaped BlobCreated message on the <c>blob-created</c> queue, then records a receipt (table
+/// <c>{ResultsTable}scan</c>, one entity per blob). Order — enqueue, then receipt — means a crash between the two repeats an
+/// announcement (harmless: scoring is idempotent per blob and ETag) but never loses one. Receipts are loaded at start-up, so a
+/// restart announces exactly the blobs that arrived while the host was down.
+/// </summary>
+public sealed class BlobScanner(StorageClients clients, DriftSettings settings, LocalHostOptions options, ILogger<BlobScanner> log) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, string> _announced = new(StringComparer.Ordinal);
+    private TableClient Receipts => clients.Tables.GetTableClient(settings.ResultsTable + "scan");
+
+    /// <summary>Blobs announced since start (for tests and the benchmark).</summary>
+    public long Announced;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Receipts.CreateIfNotExistsAsync(stoppingToken);
+        await foreach (var r in Receipts.QueryAsync<TableEntity>(select: ["BlobName", "BlobETag"], cancellationToken: stoppingToken))
+        {
+            _announced[r.GetString("BlobName")] = r.GetString("BlobETag");
+        }
+        log.LogInformation("Scanner: {Count} blobs already announced; watching container {Container} every {Interval} ms",
+            _announced.Count, settings.ImagesContainer, options.ScanInterval.TotalMilliseconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ScanOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RequestFailedException e)
+            {
+                log.LogWarning("Scanner: storage error {Status} {Code}; retrying", e.Status, e.ErrorCode);
+            }
+            try
+            {
+                await Task.Delay(options.ScanInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    public async Task<int> ScanOnceAsync(CancellationToken ct)
+    {
+        var container = clients.Blobs.GetBlobContainerClient(settings.ImagesContainer);
+        var queue = clients.Queues.GetQueueClient(settings.BlobCreatedQueue);
+        int count = 0;
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions(), ct))
+        {
+            var etag = item.Properties.ETag?.ToString() ?? "";
+            if (_announced.TryGetValue(item.Name, out var seen) && seen == etag) continue;
+            var blob = container.GetBlobClient(item.Name);
+            var evt = BlobCreatedEvent.Create(clients.Blobs.AccountName, settings.ImagesContainer, item.Name, etag, item.Properties.ContentLength ?? 0, blob.Uri);
+            // Enqueue first, then the receipt: a crash in between repeats, never loses.
+            await queue.SendMessageAsync(evt.ToJson(), ct);
+            await Receipts.UpsertEntityAsync(new TableEntity(settings.ImagesContainer, ResultKeys.RowKey(item.Name))
+            {
+                ["BlobName"] = item.Name,
+                ["BlobETag"] = etag,
+                ["AnnouncedAt"] = DateTimeOffset.UtcNow,
+            }, TableUpdateMode.Replace, ct);
+            _announced[item.Name] = etag;
+            Interlocked.Increment(ref Announced);
+            count++;
+        }
+        if (count > 0)
+        {
+            log.LogDebug("Scanner: announced {Count} new blobs", count);
+        }
+        return count;
+    }
+}

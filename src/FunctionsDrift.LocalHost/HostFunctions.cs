@@ -1,0 +1,32 @@
+using FunctionsDrift.Storage;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsDrift.LocalHost;
+
+/// <summary>
+/// The WebJobs functions of the local host: the same handlers as the Functions app. A throwing ScoreImage (storage fault)
+/// is retried by the queue (MaxDequeueCount) and then moved to <c>blob-created-poison</c>.
+/// </summary>
+public sealed class HostFunctions(ScoringService scoring, RefitService refit, ILogger<HostFunctions> log)
+{
+    [FunctionName("ScoreImage")]
+    public async Task ScoreImage([QueueTrigger("%BlobCreatedQueue%", Connection = "DriftStorage")] string message, CancellationToken ct)
+    {
+        var evt = BlobCreatedEvent.Parse(message);
+        if (evt.EventType != BlobCreatedEvent.EventTypeName)
+        {
+            log.LogInformation("Ignored event {EventType} for {Subject}", evt.EventType, evt.Subject);
+            return;
+        }
+        var (_, blobName) = evt.ParseSubject();
+        await scoring.ScoreAsync(blobName, ct);
+    }
+
+    [FunctionName("RefitReference")]
+    public async Task RefitReference([TimerTrigger("%RefitSchedule%")] TimerInfo timer, CancellationToken ct)
+    {
+        var outcome = await refit.RefitAsync(ct);
+        log.LogInformation("Scheduled refit: {Message}", outcome.Message);
+    }
+}

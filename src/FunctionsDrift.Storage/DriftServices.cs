@@ -1,0 +1,45 @@
+using FunctionsDrift.Core.Embedding;
+using FunctionsDrift.Core.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsDrift.Storage;
+
+/// <summary>Registers settings, clients, the engine and the services; shared by the Functions app and the local host.</summary>
+public static class DriftServices
+{
+    /// <param name="intraOpThreads">ONNX threads per inference: 0 = runtime default; 1 when several images are scored at once.</param>
+    public static IServiceCollection AddDrift(this IServiceCollection services, int intraOpThreads = 0)
+    {
+        services.TryAddSingleton(sp => DriftSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.TryAddSingleton(sp => StorageClients.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<DriftSettings>().ConnectionName));
+        services.TryAddSingleton(_ => new FeatureExtractor(OnnxEmbedder.CreateDefault(new EmbedderOptions { IntraOpThreads = intraOpThreads })));
+        services.TryAddSingleton(sp => new ModelStore(
+            sp.GetRequiredService<StorageClients>().Blobs.GetBlobContainerClient(sp.GetRequiredService<DriftSettings>().ModelsContainer),
+            sp.GetService<ILogger<ModelStore>>()));
+        services.TryAddSingleton(sp => new ResultsStore(
+            sp.GetRequiredService<StorageClients>().Tables.GetTableClient(sp.GetRequiredService<DriftSettings>().ResultsTable),
+            sp.GetRequiredService<DriftSettings>()));
+        services.TryAddSingleton<IVerdictMetric, MeterVerdictMetric>();
+        services.TryAddSingleton<ScoringService>();
+        services.TryAddSingleton<RefitService>();
+        services.TryAddSingleton<StorageInitializer>();
+        return services;
+    }
+}
+
+/// <summary>Creates the containers, table and queue the app uses (idempotent).</summary>
+public sealed class StorageInitializer(StorageClients clients, DriftSettings settings)
+{
+    public async Task EnsureAsync(CancellationToken ct)
+    {
+        foreach (var name in new[] { settings.ImagesContainer, settings.ReferenceContainer, settings.ModelsContainer })
+        {
+            await clients.Blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: ct);
+        }
+        await clients.Tables.GetTableClient(settings.ResultsTable).CreateIfNotExistsAsync(ct);
+        await clients.Queues.GetQueueClient(settings.BlobCreatedQueue).CreateIfNotExistsAsync(cancellationToken: ct);
+    }
+}
