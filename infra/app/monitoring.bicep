@@ -77,14 +77,24 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(a
   }
 }
 
-// Hourly drift rate over the last hour: sum(valueSum) / sum(valueCount) of the
-// pre-aggregated DriftVerdict metric. Hours with too few scored images are dropped.
+// Hourly drift rate over the last hour: sum(valueSum) / sum(valueCount) of the pre-aggregated
+// DriftVerdict custom metric. The app may also (or instead) log each verdict as a structured
+// trace "DriftVerdict {0|1} referenceVersion=..." forwarded by the Functions host; those rows
+// count too, weighted by itemCount because host.json samples traces. If both are present the
+// counts double but the rate is unchanged. Hours with too few scored images are dropped.
 var driftRateQuery = '''
-customMetrics
+let metricRows = customMetrics
 | where name == "DriftVerdict"
-| summarize Drifted = sum(valueSum), Scored = sum(valueCount)
+| project Drifted = todouble(valueSum), Scored = todouble(valueCount);
+let traceRows = traces
+| where message startswith "DriftVerdict "
+| extend Verdict = todouble(coalesce(tostring(customDimensions["DriftVerdict"]), tostring(customDimensions["prop__DriftVerdict"]), extract(@"^DriftVerdict ([01])", 1, message)))
+| where isnotnull(Verdict)
+| project Drifted = Verdict * itemCount, Scored = todouble(itemCount);
+union metricRows, traceRows
+| summarize Drifted = sum(Drifted), Scored = sum(Scored)
 | where Scored >= {0}
-| extend DriftRate = todouble(Drifted) / todouble(Scored)
+| extend DriftRate = Drifted / Scored
 | project DriftRate, Drifted, Scored
 '''
 

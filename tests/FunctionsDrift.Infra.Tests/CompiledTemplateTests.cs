@@ -257,8 +257,10 @@ public sealed partial class CompiledTemplateTests(CompiledTemplateFixture fixtur
         var query = criterion["query"]!.GetValue<string>();
         Assert.Contains("customMetrics", query, StringComparison.Ordinal);
         Assert.Contains("name == \"DriftVerdict\"", query, StringComparison.Ordinal);
-        Assert.Contains("sum(valueSum)", query, StringComparison.Ordinal);
-        Assert.Contains("sum(valueCount)", query, StringComparison.Ordinal);
+        Assert.Contains("Drifted = todouble(valueSum), Scored = todouble(valueCount)", query, StringComparison.Ordinal);
+        Assert.Contains("summarize Drifted = sum(Drifted), Scored = sum(Scored)", query, StringComparison.Ordinal);
+        Assert.Contains("DriftRate = Drifted / Scored", query, StringComparison.Ordinal);
+        Assert.Contains("message startswith \"DriftVerdict \"", query, StringComparison.Ordinal);
         Assert.Contains("Scored >= 20", query, StringComparison.Ordinal);
         Assert.Equal("DriftRate", criterion["metricMeasureColumn"]!.GetValue<string>());
         Assert.Equal("GreaterThan", criterion["operator"]!.GetValue<string>());
