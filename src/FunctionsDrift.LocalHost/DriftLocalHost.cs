@@ -11,7 +11,8 @@ namespace FunctionsDrift.LocalHost;
 /// <summary>Builds the local host: WebJobs SDK with a queue trigger (ScoreImage), a timer (RefitReference) and the blob scanner.</summary>
 public static class DriftLocalHost
 {
-    public static IHost Build(LocalHostOptions options, Action<ILoggingBuilder>? logging = null)
+    /// <param name="configureServices">Runs before the defaults are added: services registered here win (for example a shared extractor).</param>
+    public static IHost Build(LocalHostOptions options, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? configureServices = null)
     {
         int parallel = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount;
         var settings = new Dictionary<string, string?>
@@ -51,6 +52,7 @@ public static class DriftLocalHost
             .ConfigureServices(s =>
             {
                 s.AddSingleton(options);
+                configureServices?.Invoke(s);
                 s.AddDrift(intraOpThreads: parallel > 1 ? 1 : 0);
                 s.AddSingleton<ITypeLocator>(new FixedTypeLocator(typeof(HostFunctions)));
                 s.AddSingleton<BlobScanner>();

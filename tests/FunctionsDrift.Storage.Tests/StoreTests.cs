@@ -1,0 +1,150 @@
+using System.Text.Json;
+using FunctionsDrift.Core.Model;
+using FunctionsDrift.Functions;
+
+namespace FunctionsDrift.Storage.Tests;
+
+public sealed class ResultKeysTests
+{
+    [Fact]
+    public void ResultKeys_HostileNames_ValidDistinctKeys()
+    {
+        var keys = HostileNames.All.Select(ResultKeys.RowKey).ToList();
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.All(keys, k => Assert.Matches("^[A-Za-z0-9_-]{43}$", k));
+        var t = new DateTimeOffset(2026, 11, 28, 14, 5, 12, TimeSpan.Zero);
+        Assert.Matches("^2026112814-0[0-3]$", ResultKeys.PartitionKey("x.jpg", t, 4));
+        Assert.Equal(ResultKeys.PartitionKey("x.jpg", t, 4), ResultKeys.PartitionKey("x.jpg", t.AddMinutes(10), 4));
+    }
+
+    [Fact]
+    public void FunctionsMetadata_HasBlobTimerAndHttpBindings()
+    {
+        var root = AzuriteFixture.RepoRoot();
+        var path = Directory.GetFiles(Path.Combine(root, "src", "FunctionsDrift.Functions", "bin"), "functions.metadata", SearchOption.AllDirectories)
+            .OrderByDescending(File.GetLastWriteTimeUtc).First();
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var functions = doc.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("bindings")[0]);
+        var blob = functions["ScoreImage"];
+        Assert.Equal("blobTrigger", blob.GetProperty("type").GetString());
+        Assert.Equal("%ImagesContainer%/{name}", blob.GetProperty("path").GetString());
+        Assert.Equal("EventGrid", blob.GetProperty("source").GetString());
+        Assert.Equal("DriftStorage", blob.GetProperty("connection").GetString());
+        var timer = functions["RefitReference"];
+        Assert.Equal("timerTrigger", timer.GetProperty("type").GetString());
+        Assert.Equal("%RefitSchedule%", timer.GetProperty("schedule").GetString());
+        foreach (var (name, route, method, auth) in new[] { ("Results", "results", "get", "Function"), ("Summary", "summary", "get", "Function"), ("Refit", "refit", "post", "Function"), ("Health", "health", "get", "Anonymous") })
+        {
+            var http = functions[name];
+            Assert.Equal("httpTrigger", http.GetProperty("type").GetString());
+            Assert.Equal(route, http.GetProperty("route").GetString());
+            Assert.Equal(method, http.GetProperty("methods")[0].GetString());
+            Assert.Equal(auth, http.GetProperty("authLevel").GetString());
+        }
+    }
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class StoreTests(AzuriteFixture azurite, EngineFixture engine)
+{
+    [Fact]
+    public async Task RefitService_TooFewImages_SkipsThenFirstRunPublishes()
+    {
+        var env = new TestEnv(azurite, engine, "fit");
+        await env.InitAsync();
+        var refit = env.Refit();
+        var skipped = await refit.RefitAsync(default);
+        Assert.False(skipped.Published);
+        Assert.Contains("skipped", skipped.Message);
+        Assert.Null(await env.Models.GetCurrentAsync(default));
+
+        await env.UploadReferenceAsync(24);
+        var first = await refit.RefitAsync(default);
+        Assert.True(first.Published, first.Message);
+        var model = await env.Models.GetCurrentAsync(default);
+        Assert.Equal(first.Version, model!.Version);
+        Assert.Same(model, await env.Models.GetCurrentAsync(default)); // cached while the pointer's ETag is unchanged
+    }
+
+    [Fact]
+    public async Task ModelStore_SwapsPointerAndPrunes()
+    {
+        var env = new TestEnv(azurite, engine, "mod");
+        var features = Enumerable.Range(0, 24).Select(i => engine.Extractor.Extract(TestImages.Scene(100 + i))).ToList();
+        var versions = new List<string>();
+        for (int i = 0; i < 4; i++)
+        {
+            var m = ReferenceFitter.Fit(features, engine.Extractor.ModelIdentity, now: DateTimeOffset.UtcNow.AddMinutes(i));
+            Assert.True(await env.Models.PublishAsync(m, default));
+            versions.Add(m.Version);
+            Assert.Equal(m.Version, (await env.Models.GetCurrentAsync(default))!.Version);
+        }
+        // An older version never replaces a newer pointer.
+        var old = ReferenceFitter.Fit(features, engine.Extractor.ModelIdentity, now: DateTimeOffset.UtcNow.AddDays(-1));
+        Assert.False(await env.Models.PublishAsync(old, default));
+        Assert.Equal(versions[^1], (await env.Models.ReadPointerAsync(default)).Pointer!.Version);
+        await env.Models.PruneAsync(2, default);
+        Assert.Equal(versions.TakeLast(2), await env.Models.ListVersionsAsync(default));
+    }
+
+    [Fact]
+    public async Task ScoringService_Redelivery_SameRowNotRescored_AndQueries()
+    {
+        var env = new TestEnv(azurite, engine, "idem");
+        await env.InitAsync();
+        await env.UploadReferenceAsync(24);
+        await env.Refit().RefitAsync(default);
+        var scoring = env.Scoring();
+        for (int i = 0; i < 5; i++) await env.Images.GetBlobClient($"p/{i}.jpg").UploadAsync(BinaryData.FromBytes(TestImages.Scene(300 + i)));
+        await env.Images.GetBlobClient("q/drift.jpg").UploadAsync(BinaryData.FromBytes(TestImages.Drifted(1, 2)));
+        foreach (var name in new[] { "p/0.jpg", "p/1.jpg", "p/2.jpg", "p/3.jpg", "p/4.jpg", "q/drift.jpg" })
+        {
+            Assert.Equal(ScoreOutcome.Scored, (await scoring.ScoreAsync(name, default)).Outcome);
+        }
+        Assert.Equal(ScoreOutcome.AlreadyDone, (await scoring.ScoreAsync("p/0.jpg", default)).Outcome);
+        Assert.Equal(6, (await env.AllRowsAsync()).Count);
+        Assert.Equal(6, env.Metric.Total);
+
+        // Queries: prefix, drift only, time range, paging.
+        var prefix = await env.Results.QueryAsync(new ResultQuery { Prefix = "p/" }, default);
+        Assert.Equal(5, prefix.Rows.Count);
+        var drift = await env.Results.QueryAsync(new ResultQuery { DriftOnly = true }, default);
+        Assert.Contains(drift.Rows, r => r.BlobName == "q/drift.jpg");
+        Assert.Empty((await env.Results.QueryAsync(new ResultQuery { Until = DateTimeOffset.UtcNow.AddHours(-2) }, default)).Rows);
+        Assert.Equal(6, (await env.Results.QueryAsync(new ResultQuery { Since = DateTimeOffset.UtcNow.AddHours(-1), Until = DateTimeOffset.UtcNow.AddMinutes(1) }, default)).Rows.Count);
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await env.Results.QueryAsync(new ResultQuery { PageSize = 2, Continuation = token }, default);
+            seen.AddRange(page.Rows.Select(r => r.BlobName));
+            token = page.Continuation;
+        } while (token is not null);
+        Assert.Equal(6, seen.Distinct().Count());
+        var summary = await env.Results.SummaryAsync(null, null, byDay: true, default);
+        Assert.Equal(6, Assert.Single(summary).Scored);
+
+        // Stored features round-trip and are what a refit reuses.
+        var full = await env.Results.QueryAsync(new ResultQuery { Prefix = "p/0", WithFeatures = true }, default);
+        var f = full.Rows.Single().ToFeatures()!;
+        Assert.Equal(engine.Extractor.Extract(TestImages.Scene(300)).Embedding, f.Embedding);
+    }
+
+    [Fact]
+    public async Task FunctionClasses_CalledDirectly_ScoreAndRefit()
+    {
+        var env = new TestEnv(azurite, engine, "fn");
+        await env.InitAsync();
+        await env.UploadReferenceAsync(24);
+        var refit = env.Refit();
+        await new RefitReference(refit, Microsoft.Extensions.Logging.Abstractions.NullLogger<RefitReference>.Instance)
+            .Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), default);
+        Assert.NotNull(await env.Models.GetCurrentAsync(default));
+        var blob = env.Images.GetBlobClient("fn/one.jpg");
+        await blob.UploadAsync(BinaryData.FromBytes(TestImages.Scene(77)));
+        await new ScoreImage(env.Scoring()).Run(blob, default);
+        var row = Assert.Single(await env.AllRowsAsync());
+        Assert.Equal("fn/one.jpg", row.BlobName);
+        Assert.Equal(ResultEntity.StatusOk, row.Status);
+    }
+}
