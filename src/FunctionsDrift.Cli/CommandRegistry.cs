@@ -13,5 +13,7 @@ internal static class CommandRegistry
         yield return Commands.EvalCommand.Create(ctx);
         yield return Commands.AugmentCommand.Create(ctx);
         yield return Commands.GalleryCommand.Create(ctx);
+        yield return Commands.ReportCommand.Create(ctx);
+        yield return Commands.WindowsCommand.Create(ctx);
     }
 }
