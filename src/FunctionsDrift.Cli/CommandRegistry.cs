@@ -11,6 +11,7 @@ internal static class CommandRegistry
         yield return Commands.ScoreCommand.Create(ctx);
         yield return Commands.EmbedCommand.Create(ctx);
         yield return Commands.EvalCommand.Create(ctx);
+        yield return Commands.BenchCommand.Create(ctx);
         yield return Commands.AugmentCommand.Create(ctx);
         yield return Commands.GalleryCommand.Create(ctx);
         yield return Commands.ReportCommand.Create(ctx);

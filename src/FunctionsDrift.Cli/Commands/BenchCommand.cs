@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Diagnostics;
+using FunctionsDrift.Core.Embedding;
+using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Images;
+using FunctionsDrift.Core.Model;
+using FunctionsDrift.Core.Scoring;
+
+namespace FunctionsDrift.Cli.Commands;
+
+/// <summary>
+/// <c>drift bench</c>: throughput of each stage on real images, all measured in one run so that ratios are comparable on a
+/// noisy shared machine. Images are read into memory first, so disk speed is not measured.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var images = new Option<string>("--images") { Description = "Folder of images to score (e.g. bench-data/test).", Required = true };
+        var count = new Option<int>("--count") { Description = "Images scored per measurement (the folder is cycled).", DefaultValueFactory = _ => 300 };
+        var rounds = new Option<int>("--rounds") { Description = "Measurements per stage; the median is reported.", DefaultValueFactory = _ => 3 };
+        var cmd = new Command("bench", "Measure images/s of decode, colour-and-quality scoring and full scoring, and peak memory.") { images, count, rounds };
+        cmd.SetAction((pr, ct) => ctx.Guard(async token =>
+        {
+            await Task.Yield();
+            var files = CommonOptions.ListImages(pr.GetValue(images)!);
+            var bytes = files.Select(File.ReadAllBytes).ToArray();
+            int n = pr.GetValue(count), r = Math.Max(1, pr.GetValue(rounds));
+            int cores = Environment.ProcessorCount;
+            ctx.Out.WriteLine($"drift bench: {files.Count} images from {pr.GetValue(images)}, {n} per measurement, median of {r}; {cores} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
+
+            var manifest = ModelManifest.Load(ModelManifest.DefaultPath);
+            using var embedderSerial = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = 0 });
+            using var embedderParallel = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = 1 });
+            var noCnn = new FeatureExtractor(null);
+            var fullSerial = new FeatureExtractor(embedderSerial);
+            var fullParallel = new FeatureExtractor(embedderParallel);
+
+            // Reference models (not timed): fitted on up to 100 of the images.
+            var fitSet = bytes.Take(Math.Min(100, bytes.Length)).ToArray();
+            var noCnnModel = ReferenceFitter.Fit(fitSet.Select(b => noCnn.Extract(b)).ToList(), noCnn.ModelIdentity, new() { MinImages = 2 });
+            var fullModel = ReferenceFitter.Fit(fitSet.Select(b => fullParallel.Extract(b)).ToList(), fullParallel.ModelIdentity, new() { MinImages = 2 });
+            var noCnnScorer = new DriftScorer(noCnnModel);
+            var fullScorer = new DriftScorer(fullModel);
+            using var probe = ImageLoader.Decode(bytes[0], ImageLoadOptions.Scoring);
+            var one = fullParallel.Extract(probe);
+
+            var stages = new (string Name, int Workers, Action<byte[]> Work)[]
+            {
+                ("decode (reduced scale)", cores, b => ImageLoader.Decode(b, ImageLoadOptions.Scoring).Dispose()),
+                ("colour + quality scoring, no CNN", cores, b => noCnnScorer.Score(noCnn.Extract(b))),
+                ("ResNet18 inference only (ORT, 1 thread × 2 images)", cores, _ => { var e = new float[512]; embedderParallel.Embed(probe, e); }),
+                ("full scoring, ORT 2 threads, 1 image at a time", 1, b => fullScorer.Score(fullSerial.Extract(b))),
+                ("full scoring, ORT 1 thread, 2 images at a time", cores, b => fullScorer.Score(fullParallel.Extract(b))),
+                ("detectors only (5 detectors on ready features)", 1, _ => fullScorer.Score(one)),
+            };
+            ctx.Out.WriteLine();
+            ctx.Out.WriteLine("| stage | workers | images/s | ms/image | allocated KB/image |");
+            ctx.Out.WriteLine("|---|---:|---:|---:|---:|");
+            foreach (var (name, workers, work) in stages)
+            {
+                Measure(bytes, Math.Min(20, n), workers, work, token); // warm-up
+                var results = Enumerable.Range(0, r).Select(_ => Measure(bytes, n, workers, work, token)).OrderBy(x => x.Rate).ToList();
+                var (rate, alloc) = results[results.Count / 2];
+                ctx.Out.WriteLine($"| {name} | {workers} | {rate:0.0} | {1000 / rate:0.00} | {alloc / 1024.0:0} |");
+            }
+            using var self = Process.GetCurrentProcess();
+            self.Refresh();
+            ctx.Out.WriteLine();
+            ctx.Out.WriteLine($"peak working set: {self.PeakWorkingSet64 / 1024 / 1024} MiB (the whole process: both ONNX sessions, {bytes.Length} images in memory)");
+            return (int)ExitCode.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    private static (double Rate, double AllocPerImage) Measure(byte[][] bytes, int n, int workers, Action<byte[]> work, CancellationToken ct)
+    {
+        GC.Collect();
+        long alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+        var sw = Stopwatch.StartNew();
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct }, i => work(bytes[i % bytes.Length]));
+        sw.Stop();
+        long alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+        return (n / sw.Elapsed.TotalSeconds, (double)alloc / n);
+    }
+}
