@@ -1,0 +1,67 @@
+using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Windows;
+
+namespace FunctionsDrift.Core.Tests.Windows;
+
+/// <summary>
+/// Seeded synthetic features: positive "embeddings" around a common direction (like pooled CNN activations), HSV
+/// histograms and quality statistics with Gaussian noise. <c>shift</c> turns the embedding's mean direction and
+/// brightens the image a little.
+/// </summary>
+internal static class SyntheticStream
+{
+    public const int Dim = 16;
+
+    public static ImageFeatures Make(Random rng, double shift)
+    {
+        var emb = new float[Dim];
+        for (int i = 0; i < Dim; i++)
+        {
+            double mean = 1 + (i < Dim / 2 ? shift : -shift);
+            emb[i] = (float)(mean + 0.3 * Gauss(rng));
+        }
+        var hsv = new float[ColorFeatures.Channels.Length * ColorFeatures.Bins];
+        for (int c = 0; c < ColorFeatures.Channels.Length; c++)
+        {
+            double centre = 12 + 2 * Gauss(rng) + (c == 2 ? 10 * shift : 0);
+            double total = 0;
+            for (int b = 0; b < ColorFeatures.Bins; b++)
+            {
+                double w = Math.Exp(-0.5 * Math.Pow((b - centre) / 4, 2));
+                hsv[c * ColorFeatures.Bins + b] = (float)w;
+                total += w;
+            }
+            for (int b = 0; b < ColorFeatures.Bins; b++) hsv[c * ColorFeatures.Bins + b] /= (float)total;
+        }
+        var quality = new float[QualityFeatures.Count];
+        for (int q = 0; q < quality.Length; q++)
+        {
+            quality[q] = (float)(1 + 0.1 * Gauss(rng) + (q == 0 ? 0.05 * shift : 0));
+        }
+        return new ImageFeatures(emb, hsv, quality, [], 64, 48);
+    }
+
+    public static List<ImageFeatures> Reference(int n, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => Make(rng, 0)).ToList();
+    }
+
+    /// <summary><paramref name="windows"/> windows of <paramref name="size"/> images; window w is shifted by w × <paramref name="step"/>.</summary>
+    public static List<WindowSample> Gradual(int windows, int size, double step, int seed)
+    {
+        var rng = new Random(seed);
+        var list = new List<WindowSample>();
+        for (int w = 0; w < windows; w++)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                list.Add(new WindowSample($"w{w}-{i}", Make(rng, w * step)));
+            }
+        }
+        return list;
+    }
+
+    public static double Gauss(Random rng) =>
+        Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+}
