@@ -23,7 +23,15 @@ public sealed record ModelManifest
     public string Layout { get; init; } = "NCHW";
     /// <summary>Multiplier applied to 0–255 pixel values before the mean is subtracted (1 keeps 0–255, 1/255 gives 0–1).</summary>
     public float PixelScale { get; init; } = 1f;
+    /// <summary>Mean per colour channel (R, G, B — not per plane), subtracted after <see cref="PixelScale"/>.</summary>
     public float[] Mean { get; init; } = [0f, 0f, 0f];
+    /// <summary>
+    /// Optional preprocessing model (resolved like <see cref="File"/>) that subtracts a per-pixel mean image from the planar
+    /// input, as ResNetPreprocess.onnx does. When set, its output for an all-zero input (the negated mean image, in plane
+    /// order) replaces <see cref="Mean"/>.
+    /// </summary>
+    public string? MeanImageModel { get; init; }
+    public string? MeanImageModelSha256 { get; init; }
     public float[] Std { get; init; } = [1f, 1f, 1f];
     public int EmbeddingSize { get; init; } = 512;
     /// <summary>How the frame becomes the input square: "stretch" keeps the whole view (edges included); "center-crop" drops the sides.</summary>
@@ -85,21 +93,23 @@ public sealed record ModelManifest
     }
 
     /// <summary>Finds the model file: next to the manifest, then in the application folder.</summary>
-    public string ResolveModelPath()
+    public string ResolveModelPath() => ResolvePath(File);
+
+    private string ResolvePath(string file)
     {
         var candidates = new List<string>();
-        if (Path.IsPathRooted(File))
+        if (Path.IsPathRooted(file))
         {
-            candidates.Add(File);
+            candidates.Add(file);
         }
         else
         {
             if (BaseDirectory is not null)
             {
-                candidates.Add(Path.Combine(BaseDirectory, File));
-                candidates.Add(Path.Combine(BaseDirectory, "..", File));
+                candidates.Add(Path.Combine(BaseDirectory, file));
+                candidates.Add(Path.Combine(BaseDirectory, "..", file));
             }
-            candidates.Add(Path.Combine(AppContext.BaseDirectory, File));
+            candidates.Add(Path.Combine(AppContext.BaseDirectory, file));
         }
         foreach (var c in candidates)
         {
@@ -108,19 +118,24 @@ public sealed record ModelManifest
                 return Path.GetFullPath(c);
             }
         }
-        throw new DriftException($"model file {File} not found (looked in: {string.Join(", ", candidates)}). " +
+        throw new DriftException($"model file {file} not found (looked in: {string.Join(", ", candidates)}). " +
                                  "Build the project: the ResNet18 file comes from the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18.");
     }
 
     /// <summary>Resolves the model file and checks its SHA-256 against the manifest.</summary>
-    public string VerifyModelFile()
+    public string VerifyModelFile() => Verify(File, Sha256);
+
+    /// <summary>Resolves and checks <see cref="MeanImageModel"/>; null when the manifest has none.</summary>
+    public string? VerifyMeanImageModel() => MeanImageModel is null ? null : Verify(MeanImageModel, MeanImageModelSha256 ?? "");
+
+    private string Verify(string file, string sha256)
     {
-        var path = ResolveModelPath();
+        var path = ResolvePath(file);
         using var stream = System.IO.File.OpenRead(path);
         var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
-        if (!string.Equals(actual, Sha256, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
         {
-            throw new DriftException($"model file {path} has sha256 {actual}, but manifest {Name} expects {Sha256}");
+            throw new DriftException($"model file {path} has sha256 {actual}, but manifest {Name} expects {sha256}");
         }
         return path;
     }

@@ -24,6 +24,7 @@ public sealed class OnnxEmbedder : IDisposable
     private readonly float[] _scale = new float[3];
     private readonly float[] _offset = new float[3];
     private readonly int[] _channelOfPlane;
+    private readonly float[]? _offsetImage; // per plane element, replaces _offset when the manifest has a mean image
 
     public ModelManifest Manifest { get; }
     public int Dimension => Manifest.EmbeddingSize;
@@ -60,6 +61,39 @@ public sealed class OnnxEmbedder : IDisposable
             _offset[c] = -manifest.Mean[c] / manifest.Std[c];
         }
         _channelOfPlane = manifest.PixelOrder == "BGR" ? [2, 1, 0] : [0, 1, 2];
+        if (manifest.VerifyMeanImageModel() is { } meanPath)
+        {
+            _offsetImage = LoadOffsetImage(meanPath, manifest, _channelOfPlane);
+        }
+    }
+
+    /// <summary>Runs the preprocessing model once on zeros: its output is the negated mean image, divided here by std.</summary>
+    private static float[] LoadOffsetImage(string path, ModelManifest m, int[] channelOfPlane)
+    {
+        int plane = m.InputWidth * m.InputHeight;
+        var zeros = new float[3 * plane];
+        try
+        {
+            using var session = new InferenceSession(path);
+            using var input = OrtValue.CreateTensorValueFromMemory(zeros, [1, 3, m.InputHeight, m.InputWidth]);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, [session.InputMetadata.Keys.First()], [input], [session.OutputMetadata.Keys.First()]);
+            var offsets = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+            if (offsets.Length != 3 * plane)
+            {
+                throw new DriftException($"mean image model {path} gives {offsets.Length} values, expected {3 * plane}");
+            }
+            for (int p = 0; p < 3; p++)
+            {
+                float std = m.Std[channelOfPlane[p]];
+                for (int i = 0; i < plane; i++) offsets[p * plane + i] /= std;
+            }
+            return offsets;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new DriftException($"mean image model {path} could not be run by ONNX Runtime: {e.Message}", e);
+        }
     }
 
     /// <summary>Loads the bundled ResNet18 manifest and model.</summary>
@@ -132,6 +166,26 @@ public sealed class OnnxEmbedder : IDisposable
         float o0 = _offset[c0], o1 = _offset[c1], o2 = _offset[c2];
         fixed (float* t = tensor)
         {
+            if (_offsetImage is { } offsets)
+            {
+                fixed (float* off = offsets)
+                {
+                    for (int y = 0; y < h; y++)
+                    {
+                        byte* row = basePtr + (long)y * rowBytes;
+                        float* p0 = t + y * w, p1 = p0 + plane, p2 = p1 + plane;
+                        float* q0 = off + y * w, q1 = q0 + plane, q2 = q1 + plane;
+                        for (int x = 0; x < w; x++)
+                        {
+                            byte* px = row + x * 4;
+                            p0[x] = px[c0] * s0 + q0[x];
+                            p1[x] = px[c1] * s1 + q1[x];
+                            p2[x] = px[c2] * s2 + q2[x];
+                        }
+                    }
+                }
+                return;
+            }
             for (int y = 0; y < h; y++)
             {
                 byte* row = basePtr + (long)y * rowBytes;
