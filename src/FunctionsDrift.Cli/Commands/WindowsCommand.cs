@@ -98,8 +98,9 @@ internal static class WindowsCommand
         {
             string mmd = r.Mmd2 is double m ? m.ToString("0.00000", Inv) : "-";
             string p = r.MmdPValue is double pv ? pv.ToString("0.0000", Inv) : "-";
-            var ks = r.FlaggedChannels.Select(c => $"{c.Channel} ({c.AdjustedPValue.ToString("G2", Inv)})").ToList();
-            string ksText = r.Tested ? (ks.Count == 0 ? "none" : string.Join(", ", ks)) : "-";
+            // The three most significant channels; the rest counted.
+            var ks = r.FlaggedChannels.OrderBy(c => c.AdjustedPValue).Select(c => $"{c.Channel} ({c.AdjustedPValue.ToString("G2", Inv)})").ToList();
+            string ksText = !r.Tested ? "-" : ks.Count == 0 ? "none" : string.Join(", ", ks.Take(3)) + (ks.Count > 3 ? $" +{ks.Count - 3} more" : "");
             string rate = r.Rate is { } dr ? $"{dr.Flagged}/{dr.Scored} {dr.Rate.ToString("P1", Inv)} [{dr.Low.ToString("P1", Inv)}, {dr.High.ToString("P1", Inv)}]" : "-";
             w.WriteLine($"| {r.Label,-17} | {r.Images,6} | {mmd,9} | {p,6} | {ksText,-30} | {rate,-22} | {r.Verdict}");
         }

@@ -74,7 +74,9 @@ public sealed record WindowResult(
             if (!Drift) return "ok";
             var why = new List<string>();
             if (MmdFlagged) why.Add("mmd");
-            why.AddRange(FlaggedChannels.Select(c => c.Channel));
+            var channels = FlaggedChannels.OrderBy(c => c.AdjustedPValue).Select(c => c.Channel).ToList();
+            why.AddRange(channels.Take(3));
+            if (channels.Count > 3) why.Add($"+{channels.Count - 3} channels");
             return $"drift ({string.Join(", ", why)})";
         }
     }
