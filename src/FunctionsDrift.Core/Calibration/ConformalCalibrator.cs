@@ -2,9 +2,9 @@ namespace FunctionsDrift.Core.Calibration;
 
 /// <summary>
 /// Turns a detector score into a conformal p-value from out-of-fold reference scores:
-/// p = (1 + #{calibration ≥ s}) / (n + 1). Above the top-k calibration scores the tail is extrapolated with an
-/// exponential fit (peaks over threshold, GPD shape 0), so that levels below 1/(n + 1) — as a Bonferroni split
-/// across detectors needs — can still be reached.
+/// p = (1 + #{calibration ≥ s}) / (n + 1), exactly, up to the largest calibration score. Above it the tail is
+/// extrapolated with an exponential fitted to the top-k scores (peaks over threshold, GPD shape 0), so that levels
+/// below 1/(n + 1) — as a Bonferroni split across detectors needs — can still be reached.
 /// </summary>
 public sealed class ConformalCalibrator
 {
@@ -51,8 +51,9 @@ public sealed class ConformalCalibrator
         int idx = LowerBound(score);
         int atLeast = n - idx;
         double conformal = (1.0 + atLeast) / (n + 1.0);
-        if (score <= TailStart)
+        if (atLeast > 0)
         {
+            // Inside the calibration range the conformal p-value is exact; a smaller tail estimate here would be anti-conservative.
             return conformal;
         }
         double tail = TailCount / (n + 1.0) * Math.Exp(-(score - TailStart) / TailScale);
@@ -65,13 +66,22 @@ public sealed class ConformalCalibrator
         int n = _sorted.Length;
         // Empirical part: need (1 + atLeast)/(n+1) ≤ level ⇒ atLeast ≤ level(n+1) − 1.
         int allowed = (int)Math.Floor(level * (n + 1) - 1 + 1e-9);
-        if (allowed >= TailCount + 1)
+        if (allowed >= n)
+        {
+            return double.NegativeInfinity;
+        }
+        if (allowed >= 0)
         {
             // The score just above the (allowed+1)-th largest value.
-            double v = _sorted[n - allowed - 1];
-            return BitIncrement(v);
+            return BitIncrement(_sorted[n - allowed - 1]);
         }
-        return TailStart + TailScale * Math.Log(TailCount / ((n + 1.0) * level));
+        // Below 1/(n+1): only scores above the maximum, where the exponential tail reaches the level.
+        double t = Math.Max(BitIncrement(_sorted[n - 1]), TailStart + TailScale * Math.Log(TailCount / ((n + 1.0) * level)));
+        for (int i = 0; i < 64 && PValue(t) > level; i++)
+        {
+            t = BitIncrement(t); // rounding in exp/log
+        }
+        return t;
     }
 
     private int LowerBound(double score)

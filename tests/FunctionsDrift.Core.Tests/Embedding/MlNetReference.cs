@@ -3,7 +3,7 @@ using System.Runtime.Loader;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace FunctionsDrift.Core.Tests.Embedding;
+namespace FunctionsDrift.Core.Tests;
 
 /// <summary>
 /// ML.NET's own image featurizer pipeline — LoadImages → ResizeImages(224, 224) → ExtractPixels → DnnFeaturizeImage(ResNet18) —

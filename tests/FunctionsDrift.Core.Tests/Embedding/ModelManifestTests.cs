@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FunctionsDrift.Core.Embedding;
 
-namespace FunctionsDrift.Core.Tests.Embedding;
+namespace FunctionsDrift.Core.Tests;
 
 public sealed class ModelManifestTests : IDisposable
 {

@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 using FunctionsDrift.Core.Embedding;
 using SkiaSharp;
 
-namespace FunctionsDrift.Core.Tests.Embedding;
+namespace FunctionsDrift.Core.Tests;
 
 [Collection(EmbedderCollection.Name)]
 public sealed class OnnxEmbedderTests(EmbedderFixture fixture) : IDisposable

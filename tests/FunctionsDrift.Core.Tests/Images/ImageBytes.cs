@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace FunctionsDrift.Core.Tests.Images;
+namespace FunctionsDrift.Core.Tests;
 
 /// <summary>Hand-built image files for the decoder tests: a PNG with any IHDR, a 24-bit BMP, a GIF89a, a JPEG with an Exif orientation.</summary>
 internal static class ImageBytes

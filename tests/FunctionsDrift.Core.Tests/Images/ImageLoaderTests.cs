@@ -3,7 +3,7 @@ using System.Text;
 using FunctionsDrift.Core.Images;
 using SkiaSharp;
 
-namespace FunctionsDrift.Core.Tests.Images;
+namespace FunctionsDrift.Core.Tests;
 
 public sealed class ImageLoaderTests
 {
