@@ -11,14 +11,14 @@ public sealed class WindowDriftTesterTests
     /// threshold set as the engine sets it: a conformal calibrator at the per-detector level of 0.2 % (1 % split over five
     /// detectors), which extrapolates the tail beyond the largest of 400 reference scores.
     /// </summary>
-    private static (Func<float[], double> Score, double Threshold) PerImageDetector(IReadOnlyList<Features.ImageFeatures> reference)
+    private static (Func<float[], double> Score, double Threshold) PerImageDetector(IReadOnlyList<global::FunctionsDrift.Core.Features.ImageFeatures> reference)
     {
         var normed = reference.Select(f => WindowDriftTester.Normalise(f.Embedding)).ToList();
         var mean = new float[SyntheticStream.Dim];
         foreach (var v in normed) for (int i = 0; i < mean.Length; i++) mean[i] += v[i] / normed.Count;
         double Score(float[] e) => Math.Sqrt(TwoSampleTests.SquaredDistance(WindowDriftTester.Normalise(e), mean));
         var scores = normed.Select(v => (float)Math.Sqrt(TwoSampleTests.SquaredDistance(v, mean))).ToArray();
-        return (Score, new Calibration.ConformalCalibrator(scores).Threshold(0.01 / 5));
+        return (Score, new global::FunctionsDrift.Core.Calibration.ConformalCalibrator(scores).Threshold(0.01 / 5));
     }
 
     [Fact]
