@@ -64,6 +64,11 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
             {
                 log.LogWarning("Scanner: storage error {Status} {Code}; retrying", e.Status, e.ErrorCode);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // For example Azurite answering 500 with no body when a blob name holds an XML-invalid control character.
+                log.LogError(e, "Scanner: listing failed; retrying");
+            }
             try
             {
                 await Task.Delay(options.ScanInterval, stoppingToken);

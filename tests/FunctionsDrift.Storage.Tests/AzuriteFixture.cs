@@ -39,7 +39,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "--location", _dataDir, "--silent", "--loose", "--skipApiVersionCheck", "--inMemoryPersistence",
+        foreach (var a in new[] { "--location", _dataDir, "--silent", "--loose", "--skipApiVersionCheck",
                      "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
                      "--tableHost", "127.0.0.1", "--tablePort", $"{table}" })
         {

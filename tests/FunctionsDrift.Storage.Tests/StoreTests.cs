@@ -127,7 +127,10 @@ public sealed class StoreTests(AzuriteFixture azurite, EngineFixture engine)
         // Stored features round-trip and are what a refit reuses.
         var full = await env.Results.QueryAsync(new ResultQuery { Prefix = "p/0", WithFeatures = true }, default);
         var f = full.Rows.Single().ToFeatures()!;
-        Assert.Equal(engine.Extractor.Extract(TestImages.Scene(300)).Embedding, f.Embedding);
+        var expected = engine.Extractor.Extract(TestImages.Scene(300));
+        Assert.Equal(expected.Embedding.Length, f.Embedding.Length);
+        Assert.All(expected.Embedding.Zip(f.Embedding), p => Assert.InRange(Math.Abs(p.First - p.Second), 0, 2e-3));
+        Assert.Equal(expected.Hsv, f.Hsv);
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class TestEnv
     public RefitService Refit() => new(Clients, Settings, Engine.Extractor, Models, Results, NullLogger<RefitService>.Instance);
 
     public IHost BuildHost(int parallelism = 2) => DriftLocalHost.Build(
-        new LocalHostOptions { Connection = Connection, Settings = SettingsDictionary(), Parallelism = parallelism, ConsoleLogLevel = null, ScanInterval = TimeSpan.FromMilliseconds(200) },
+        new LocalHostOptions { Connection = Connection, Settings = SettingsDictionary(), Parallelism = parallelism, ConsoleLogLevel = Environment.GetEnvironmentVariable("DRIFT_TEST_LOGS") is null ? null : Microsoft.Extensions.Logging.LogLevel.Information, ScanInterval = TimeSpan.FromMilliseconds(200) },
         configureServices: s =>
         {
             s.AddSingleton(Settings);
