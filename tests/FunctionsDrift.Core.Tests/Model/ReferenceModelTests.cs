@@ -1,0 +1,210 @@
+using System.Text.RegularExpressions;
+using FunctionsDrift.Core.Detectors;
+using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Model;
+using FunctionsDrift.Core.Scoring;
+
+namespace FunctionsDrift.Core.Tests;
+
+[Collection(EmbedderCollection.Name)]
+public sealed class ReferenceModelTests(EmbedderFixture fixture) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("drift-model-").FullName;
+    private SceneSet S => fixture.Scenes;
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 10, 30, 0, TimeSpan.Zero);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private ReferenceModel Fit() => ReferenceFitter.Fit(S.Reference, fixture.Extractor.ModelIdentity, new FitOptions(), now: Now);
+
+    private byte[] ModelBytes() => Fit().ToBytes();
+
+    [Fact]
+    public void ReferenceModel_FileRoundTripScoresIdentically()
+    {
+        var model = Fit();
+        var path = Path.Combine(_dir, "sub", "ref.fdm");
+        model.SaveFile(path);
+        var loaded = ReferenceModel.LoadFile(path);
+
+        Assert.Equal(model.Version, loaded.Version);
+        Assert.Equal(model.CreatedUtc, loaded.CreatedUtc);
+        Assert.Equal(model.ModelIdentity, loaded.ModelIdentity);
+        Assert.Equal(model.Options, loaded.Options);
+        Assert.Equal(model.ImageCount, loaded.ImageCount);
+        Assert.Equal(model.Detectors.Select(d => d.Detector.Name), loaded.Detectors.Select(d => d.Detector.Name));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, "*.tmp-*"));
+
+        var a = new DriftScorer(model);
+        var b = new DriftScorer(loaded);
+        foreach (var f in S.Normal.Take(5).Concat(S.OtherScene).Concat(S.SmallObject))
+        {
+            var ra = a.Score(f);
+            var rb = b.Score(f);
+            Assert.Equal(ra.FusedPValue, rb.FusedPValue);
+            Assert.Equal(ra.Drift, rb.Drift);
+            Assert.Equal(ra.Detectors, rb.Detectors);
+        }
+    }
+
+    [Fact]
+    public void ReferenceModel_BytesAreDeterministic()
+    {
+        Assert.Equal(ModelBytes(), ModelBytes());
+    }
+
+    [Fact]
+    public void ModelArchive_FlippedByteIsCorrupt()
+    {
+        var bytes = ModelBytes();
+        foreach (int at in new[] { 40, bytes.Length / 2, bytes.Length - 40, bytes.Length - 1 })
+        {
+            var copy = bytes.ToArray();
+            copy[at] ^= 0x10;
+            var e = Assert.Throws<DriftException>(() => ReferenceModel.Load(copy));
+            Assert.Contains("corrupt", e.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.99)]
+    [InlineData(0.001)]
+    public void ModelArchive_TruncatedFileIsError(double keep)
+    {
+        var bytes = ModelBytes();
+        var cut = bytes.AsSpan(0, (int)(bytes.Length * keep)).ToArray();
+        var e = Assert.Throws<DriftException>(() => ReferenceModel.Load(cut));
+        Assert.Matches("corrupt|truncated|not a FunctionsDrift", e.Message);
+    }
+
+    [Fact]
+    public void ModelArchive_WrongMagicIsNotAModel()
+    {
+        var bytes = ModelBytes();
+        bytes[0] = (byte)'X';
+        Assert.Contains("not a FunctionsDrift reference model", Assert.Throws<DriftException>(() => ReferenceModel.Load(bytes)).Message);
+        var path = Path.Combine(_dir, "photo.fdm");
+        File.WriteAllText(path, "just some text that is long enough to have a header and a checksum trailer........");
+        Assert.Contains("not a FunctionsDrift reference model", Assert.Throws<DriftException>(() => ReferenceModel.LoadFile(path)).Message);
+    }
+
+    [Fact]
+    public void ModelArchive_OtherSchemaVersionIsClearError()
+    {
+        var bytes = ModelBytes();
+        BitConverter.TryWriteBytes(bytes.AsSpan(8, 4), ModelArchive.SchemaVersion + 1);
+        var e = Assert.Throws<DriftException>(() => ReferenceModel.Load(bytes));
+        Assert.Contains($"schema version {ModelArchive.SchemaVersion + 1}", e.Message);
+        Assert.Contains("refit", e.Message);
+    }
+
+    [Fact]
+    public void ModelArchive_MissingFileIsClearError()
+    {
+        Assert.Contains("not found", Assert.Throws<DriftException>(() => ReferenceModel.LoadFile(Path.Combine(_dir, "none.fdm"))).Message);
+    }
+
+    [Fact]
+    public void ModelArchive_ValidChecksumButMissingArrayIsClearError()
+    {
+        var archive = ModelArchive.Read(ModelBytes());
+        archive.Arrays.Remove("pca.mean");
+        var e = Assert.Throws<DriftException>(() => ReferenceModel.Load(archive.ToBytes()));
+        Assert.Contains("pca.mean", e.Message);
+    }
+
+    [Fact]
+    public void ReferenceFitter_TooFewImagesIsRefused()
+    {
+        var e = Assert.Throws<DriftException>(() => ReferenceFitter.Fit(S.Reference.Take(10).ToList(), fixture.Extractor.ModelIdentity));
+        Assert.Contains("10 images", e.Message);
+    }
+
+    [Fact]
+    public void ReferenceFitter_MixedFeaturesAreRefused()
+    {
+        var mixed = S.Reference.Select((f, i) => i == 3 ? f with { Embedding = [] } : f).ToList();
+        Assert.Throws<DriftException>(() => ReferenceFitter.Fit(mixed, fixture.Extractor.ModelIdentity));
+    }
+
+    [Fact]
+    public void ReferenceFitter_WithoutEmbeddingUsesColourAndQualityOnly()
+    {
+        var plain = S.Reference.Select(f => f with { Embedding = [] }).ToList();
+        var model = ReferenceFitter.Fit(plain, "none");
+        Assert.False(model.NeedsEmbedding);
+        Assert.Equal(["hsv", "quality", "patch"], model.Detectors.Select(d => d.Detector.Name));
+        var result = new DriftScorer(model).Score(S.SmallObject[0] with { Embedding = [] });
+        Assert.True(result.Drift);
+    }
+
+    [Fact]
+    public void ReferenceFitter_CalibrationIsOutOfFold()
+    {
+        var model = Fit();
+        Assert.Equal(5, model.Detectors.Count);
+        Assert.Equal(40, model.ImageCount);
+        Assert.Equal(1, model.Options.BlockSize); // n / 40
+        foreach (var d in model.Detectors)
+        {
+            Assert.Equal(40, d.Calibrator.Count);
+            // In-sample, the kNN distance of a reference image to itself is 0; out of fold it never is.
+            if (d.Detector.Name == NearestNeighbourDetector.KindName) Assert.True(d.Calibrator.Scores[0] > 0);
+        }
+    }
+
+    [Fact]
+    public void DriftScorer_FusedFalseAlarmRateOnCleanImagesIsLow()
+    {
+        var scorer = new DriftScorer(Fit());
+        var alarms = S.Normal.Select(scorer.Score).Where(r => r.Drift).ToList();
+        // Target 1 %; 30 images: allow up to 3 (loose, the scenes are only 40 in the reference).
+        Assert.True(alarms.Count <= 3, $"{alarms.Count} of {S.Normal.Count} clean images flagged: {string.Join(" | ", alarms.Select(a => a.Reasons))}");
+    }
+
+    [Fact]
+    public void DriftScorer_FlagsDriftedImagesWithReasons()
+    {
+        var scorer = new DriftScorer(Fit());
+        var drifted = S.OtherScene.Concat(S.ColourShift).Concat(S.NoiseOrBlur).Concat(S.SmallObject).ToList();
+        var results = drifted.Select(scorer.Score).ToList();
+        int hits = results.Count(r => r.Drift);
+        Assert.True(hits >= drifted.Count * 0.8, $"{hits} of {drifted.Count} drifted images flagged");
+        foreach (var r in results.Where(r => r.Drift))
+        {
+            Assert.NotEmpty(r.Reasons);
+            Assert.True(r.FusedPValue <= scorer.Model.Options.FalseAlarmRate);
+            Assert.Contains(r.Detectors, d => d.Flag && d.PValue <= scorer.Model.DetectorLevel && d.Score >= d.Threshold);
+        }
+    }
+
+    [Fact]
+    public void DriftScorer_EveryResultNamesTheModelVersion()
+    {
+        var model = Fit();
+        Assert.Matches(new Regex(@"^20261125T103000Z-[0-9a-f]{8}$"), model.Version);
+        var scorer = new DriftScorer(model);
+        Assert.All(S.Normal.Take(3).Concat(S.OtherScene.Take(3)), f => Assert.Equal(model.Version, scorer.Score(f).ReferenceVersion));
+    }
+
+    [Fact]
+    public void DriftScorer_FlagAgreesWithThreshold()
+    {
+        var scorer = new DriftScorer(Fit());
+        foreach (var f in S.Normal.Concat(S.OtherScene).Concat(S.SmallObject))
+        {
+            foreach (var d in scorer.Score(f).Detectors)
+            {
+                Assert.Equal(d.Flag, d.Score >= d.Threshold);
+            }
+        }
+    }
+
+    [Fact]
+    public void DriftScorer_RefusesFeaturesWithoutEmbedding()
+    {
+        var scorer = new DriftScorer(Fit());
+        Assert.Throws<DriftException>(() => scorer.Score(S.Normal[0] with { Embedding = [] }));
+    }
+}
