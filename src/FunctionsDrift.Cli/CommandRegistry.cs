@@ -14,6 +14,11 @@ internal static class CommandRegistry
         yield return Commands.BenchCommand.Create(ctx);
         yield return Commands.AugmentCommand.Create(ctx);
         yield return Commands.GalleryCommand.Create(ctx);
+        yield return Commands.ServeCommand.Create(ctx);
+        yield return Commands.UploadCommand.Create(ctx);
+        yield return Commands.ResultsCommand.Create(ctx);
+        yield return Commands.SummaryCommand.Create(ctx);
+        yield return Commands.BenchHostCommand.Create(ctx);
         yield return Commands.ReportCommand.Create(ctx);
         yield return Commands.WindowsCommand.Create(ctx);
     }

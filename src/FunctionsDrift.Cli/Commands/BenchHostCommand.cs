@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Diagnostics;
+using FunctionsDrift.LocalHost;
+using FunctionsDrift.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FunctionsDrift.Cli.Commands;
+
+/// <summary>
+/// <c>drift bench-host</c>: upload-to-row latency (paced uploads) and sustained images/s (a burst) through the local host,
+/// against the in-process scoring rate of the same images. A benchmark, not a test: uses fresh containers on the given storage.
+/// </summary>
+internal static class BenchHostCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var reference = new Option<string>("--reference") { Description = "Folder of reference images.", Required = true };
+        var images = new Option<string>("--images") { Description = "Folder of images to push through the host.", Required = true };
+        var paced = new Option<int>("--paced") { Description = "Images uploaded one at a time for latency.", DefaultValueFactory = _ => 40 };
+        var interval = new Option<int>("--interval-ms") { Description = "Gap between paced uploads.", DefaultValueFactory = _ => 500 };
+        var burst = new Option<int>("--burst") { Description = "Images uploaded at once for throughput.", DefaultValueFactory = _ => 300 };
+        var connection = StorageOptions.Connection();
+        var cmd = new Command("bench-host", "Measure upload-to-row latency and throughput through the local host.") { reference, images, paced, interval, burst, connection };
+        cmd.SetAction((pr, ct) => ctx.Guard(async token =>
+        {
+            var refFiles = CommonOptions.ListImages(pr.GetValue(reference)!);
+            var files = CommonOptions.ListImages(pr.GetValue(images)!);
+            var id = DateTime.UtcNow.ToString("HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+            var settings = new Dictionary<string, string?>
+            {
+                ["ImagesContainer"] = $"bench-img-{id}", ["ReferenceContainer"] = $"bench-ref-{id}", ["ModelsContainer"] = $"bench-mod-{id}",
+                ["ResultsTable"] = $"benchres{id}", ["BlobCreatedQueue"] = $"bench-q-{id}", ["RefitSchedule"] = "0 0 3 1 1 *",
+            };
+            var clients = StorageOptions.Storage(() => StorageClients.FromConnectionString(pr.GetValue(connection)!));
+            var refContainer = clients.Blobs.GetBlobContainerClient(settings["ReferenceContainer"]);
+            await refContainer.CreateIfNotExistsAsync(cancellationToken: token);
+            await Parallel.ForEachAsync(refFiles, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = token }, async (f, t) =>
+                await refContainer.GetBlobClient(Path.GetFileName(f)).UploadAsync(f, overwrite: true, t));
+
+            using var host = DriftLocalHost.Build(new LocalHostOptions { Connection = pr.GetValue(connection)!, Settings = settings, ConsoleLogLevel = null });
+            ctx.Error.WriteLine($"fitting a first reference from {refFiles.Count} images …");
+            await host.StartAsync(token);
+            var results = host.Services.GetRequiredService<ResultsStore>();
+            var extractor = host.Services.GetRequiredService<FunctionsDrift.Core.Features.FeatureExtractor>();
+            var imgContainer = clients.Blobs.GetBlobContainerClient(settings["ImagesContainer"]);
+            var bytes = files.Select(File.ReadAllBytes).ToArray();
+
+            // Latency: paced uploads; latency = row's ScoredAt − upload completed (same clock, same process).
+            int nPaced = pr.GetValue(paced);
+            var uploaded = new Dictionary<string, DateTimeOffset>();
+            for (int i = 0; i < nPaced; i++)
+            {
+                var name = $"paced/{i:00000}{Path.GetExtension(files[i % files.Count])}";
+                await imgContainer.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(bytes[i % bytes.Length]), token);
+                uploaded[name] = DateTimeOffset.UtcNow;
+                await Task.Delay(pr.GetValue(interval), token);
+            }
+            var pacedRows = await WaitRows(results, "paced/", nPaced, token);
+            var latencies = pacedRows.Select(r => (r.ScoredAt - uploaded[r.BlobName]).TotalMilliseconds).Order().ToArray();
+
+            // Throughput: a burst, from the first upload to the last row.
+            int nBurst = pr.GetValue(burst);
+            var start = DateTimeOffset.UtcNow;
+            await Parallel.ForEachAsync(Enumerable.Range(0, nBurst), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = token }, async (i, t) =>
+                await imgContainer.GetBlobClient($"burst/{i:00000}{Path.GetExtension(files[i % files.Count])}").UploadAsync(BinaryData.FromBytes(bytes[i % bytes.Length]), t));
+            var burstRows = await WaitRows(results, "burst/", nBurst, token);
+            double seconds = (burstRows.Max(r => r.ScoredAt) - start).TotalSeconds;
+            await host.StopAsync(CancellationToken.None);
+
+            // Baseline: the same images scored in-process (extract, as drift score does), all cores.
+            var sw = Stopwatch.StartNew();
+            int nBase = Math.Min(nBurst, 200);
+            Parallel.For(0, nBase, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                try { extractor.Extract(bytes[i % bytes.Length]); } catch (FunctionsDrift.Core.DriftException) { }
+            });
+            double baseline = nBase / sw.Elapsed.TotalSeconds;
+
+            double P(double q) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(q * latencies.Length) - 1)];
+            ctx.Out.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd}");
+            ctx.Out.WriteLine($"latency upload→row ({latencies.Length} paced images, {pr.GetValue(interval)} ms apart): p50 {P(0.5):0} ms, p95 {P(0.95):0} ms, max {latencies.LastOrDefault():0} ms");
+            ctx.Out.WriteLine($"throughput: {nBurst} images in {seconds:0.0} s = {nBurst / seconds:0.0} images/s; in-process extraction of the same images {baseline:0.0} images/s ({nBurst / seconds / baseline:P0})");
+            return (int)ExitCode.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    private static async Task<List<ResultEntity>> WaitRows(ResultsStore results, string prefix, int count, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (true)
+        {
+            var rows = new List<ResultEntity>();
+            await foreach (var r in results.QueryAllAsync(new ResultQuery { Prefix = prefix }, ct)) rows.Add(r);
+            if (rows.Count >= count || DateTime.UtcNow > deadline) return rows;
+            await Task.Delay(200, ct);
+        }
+    }
+}
