@@ -19,6 +19,7 @@ internal static class CommandRegistry
         yield return Commands.ResultsCommand.Create(ctx);
         yield return Commands.SummaryCommand.Create(ctx);
         yield return Commands.BenchHostCommand.Create(ctx);
+        yield return Commands.SampleImagesCommand.Create(ctx);
         yield return Commands.ReportCommand.Create(ctx);
         yield return Commands.WindowsCommand.Create(ctx);
     }
