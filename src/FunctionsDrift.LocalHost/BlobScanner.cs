@@ -91,14 +91,15 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
             if (_announced.TryGetValue(item.Name, out var seen) && seen == etag) continue;
             var blob = container.GetBlobClient(item.Name);
             var evt = BlobCreatedEvent.Create(clients.Blobs.AccountName, settings.ImagesContainer, item.Name, etag, item.Properties.ContentLength ?? 0, blob.Uri);
-            // Enqueue first, then the receipt: a crash in between repeats, never loses.
-            await queue.SendMessageAsync(evt.ToJson(), ct);
+            // Enqueue first, then the receipt: a crash in between repeats, never loses. Not cancelled in between, so a
+            // graceful stop never leaves an announcement without its receipt.
+            await queue.SendMessageAsync(evt.ToJson(), CancellationToken.None);
             await Receipts.UpsertEntityAsync(new TableEntity(settings.ImagesContainer, ResultKeys.RowKey(item.Name))
             {
                 ["BlobName"] = item.Name,
                 ["BlobETag"] = etag,
                 ["AnnouncedAt"] = DateTimeOffset.UtcNow,
-            }, TableUpdateMode.Replace, ct);
+            }, TableUpdateMode.Replace, CancellationToken.None);
             _announced[item.Name] = etag;
             Interlocked.Increment(ref Announced);
             count++;

@@ -44,7 +44,33 @@ public sealed class ScoringService(
     public Task<(ScoreOutcome Outcome, ResultEntity? Row)> ScoreAsync(string blobName, CancellationToken ct) =>
         ScoreAsync(Images.GetBlobClient(blobName), ct);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Scores one blob. Two deliveries of the same blob at once in this process (a repeated announcement) are serialised:
+    /// the second waits for the first and then finds its row.
+    /// </summary>
     public async Task<(ScoreOutcome Outcome, ResultEntity? Row)> ScoreAsync(BlobClient blob, CancellationToken ct)
+    {
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        while (true)
+        {
+            var running = _inFlight.GetOrAdd(blob.Name, mine.Task);
+            if (running == mine.Task) break;
+            try { await running.WaitAsync(ct); } catch (Exception e) when (e is not OperationCanceledException) { }
+        }
+        try
+        {
+            return await ScoreCoreAsync(blob, ct);
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<string, Task>(blob.Name, mine.Task));
+            mine.SetResult();
+        }
+    }
+
+    private async Task<(ScoreOutcome Outcome, ResultEntity? Row)> ScoreCoreAsync(BlobClient blob, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         Azure.Storage.Blobs.Models.BlobProperties props;
