@@ -15,7 +15,7 @@ public sealed record LocalHostOptions
     public string Connection { get; init; } = "UseDevelopmentStorage=true";
     /// <summary>How often the scanner lists the images container.</summary>
     public TimeSpan ScanInterval { get; init; } = TimeSpan.FromMilliseconds(250);
-    /// <summary>Messages scored at once (0 = one per core).</summary>
+    /// <summary>Messages scored at once (0 = two per core).</summary>
     public int Parallelism { get; init; }
     /// <summary>Run a refit at start-up when no reference model is published yet.</summary>
     public bool RefitIfMissing { get; init; } = true;

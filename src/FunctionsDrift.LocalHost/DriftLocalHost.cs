@@ -14,7 +14,8 @@ public static class DriftLocalHost
     /// <param name="configureServices">Runs before the defaults are added: services registered here win (for example a shared extractor).</param>
     public static IHost Build(LocalHostOptions options, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? configureServices = null)
     {
-        int parallel = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount;
+        // Two messages per core: one waits on storage while the other uses the CPU.
+        int parallel = options.Parallelism > 0 ? options.Parallelism : 2 * Environment.ProcessorCount;
         var settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = options.Connection,
