@@ -147,7 +147,9 @@ public sealed class ScoringService(
         Fill(row, features, verdict);
         row.ScoredAt = DateTimeOffset.UtcNow;
         row.ScoreMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        await results.UpsertAsync(row, ct);
+        // Once a verdict exists, finish writing it even if the host is stopping: a write cancelled after the server
+        // stored it would leave a row whose verdict was never counted, and the redelivery would only find it done.
+        await results.UpsertAsync(row, CancellationToken.None);
         metric.Record(verdict.Drift, verdict.ReferenceVersion);
         log.LogInformation("Scored {Blob}: drift={Drift} p={FusedP:0.###e+0} reference={Version} {Reasons}",
             blob.Name, verdict.Drift, verdict.FusedPValue, verdict.ReferenceVersion, verdict.Reasons);
@@ -161,7 +163,7 @@ public sealed class ScoringService(
         row.Error = message.Length > 4000 ? message[..4000] : message;
         row.ScoredAt = DateTimeOffset.UtcNow;
         row.ScoreMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        await results.UpsertAsync(row, ct);
+        await results.UpsertAsync(row, CancellationToken.None);
         log.LogWarning("Could not score {Blob} ({Kind}): {Error}", row.BlobName, kind, row.Error);
         return (ScoreOutcome.Error, row);
     }

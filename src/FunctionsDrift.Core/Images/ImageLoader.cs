@@ -35,6 +35,12 @@ public static class ImageLoader
             throw new ImageDecodeException(ImageErrorKind.TooLarge, $"image is {bytes.Length:N0} bytes, over the limit of {options.MaxBytes:N0}");
         }
 
+        // A header that declares too many pixels is refused even when the rest of the file is missing (a header-only bomb).
+        if (DeclaredSize(bytes) is { } declared && (long)declared.Width * declared.Height > options.MaxPixels)
+        {
+            throw TooLarge(declared.Width, declared.Height, options);
+        }
+
         using var data = SKData.CreateCopy(bytes);
         // The codec takes ownership of the stream.
         using var codec = SKCodec.Create(new SKMemoryStream(data), out var createResult);
@@ -50,11 +56,9 @@ public static class ImageLoader
         {
             throw new ImageDecodeException(ImageErrorKind.NotAnImage, "image declares no pixels");
         }
-        long pixels = (long)full.Width * full.Height;
-        if (pixels > options.MaxPixels)
+        if ((long)full.Width * full.Height > options.MaxPixels)
         {
-            throw new ImageDecodeException(ImageErrorKind.TooLarge,
-                $"image is {full.Width}×{full.Height} ({pixels / 1e6:0.#} MP), over the limit of {options.MaxPixels / 1e6:0.#} MP");
+            throw TooLarge(full.Width, full.Height, options);
         }
 
         var size = ChooseDecodeSize(codec, options.MinShortSide);
@@ -84,6 +88,27 @@ public static class ImageLoader
             bitmap.Dispose();
             throw;
         }
+    }
+
+    private static ImageDecodeException TooLarge(long width, long height, ImageLoadOptions options) =>
+        new(ImageErrorKind.TooLarge, $"image is {width}×{height} ({width * height / 1e6:0.#} MP), over the limit of {options.MaxPixels / 1e6:0.#} MP");
+
+    /// <summary>Width and height from a PNG, GIF or BMP header, without decoding anything; null for other formats.</summary>
+    internal static (long Width, long Height)? DeclaredSize(ReadOnlySpan<byte> b)
+    {
+        if (b.Length >= 24 && b[..8].SequenceEqual((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]) && b.Slice(12, 4).SequenceEqual("IHDR"u8))
+        {
+            return (System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b[16..]), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b[20..]));
+        }
+        if (b.Length >= 10 && (b[..6].SequenceEqual("GIF87a"u8) || b[..6].SequenceEqual("GIF89a"u8)))
+        {
+            return (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(b[6..]), System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(b[8..]));
+        }
+        if (b.Length >= 26 && b[0] == (byte)'B' && b[1] == (byte)'M')
+        {
+            return (Math.Abs((long)System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(b[18..])), Math.Abs((long)System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(b[22..])));
+        }
+        return null;
     }
 
     private static ImageLoadOptions Normalise(ImageLoadOptions options) =>

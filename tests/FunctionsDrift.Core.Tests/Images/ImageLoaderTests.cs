@@ -87,6 +87,16 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
+    public void ImageLoader_HeaderOnlyPixelBombIsTooLarge()
+    {
+        // Signature and IHDR only: no codec can be created, but the declared size alone must be refused as too large.
+        var headerOnly = ImageBytes.Png(30_000, 30_000, idatRows: 2).AsSpan(0, 33).ToArray();
+        var e = DecodeFails(headerOnly);
+        Assert.Equal(ImageErrorKind.TooLarge, e.Kind);
+        Assert.Contains("30000×30000", e.Message);
+    }
+
+    [Fact]
     public void ImageLoader_HandBuiltPngHeaderIsAccepted()
     {
         // The same builder with a small size decodes: proves the bomb is refused for its size, not for a bad file.
