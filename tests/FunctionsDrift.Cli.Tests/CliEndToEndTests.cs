@@ -235,7 +235,7 @@ public sealed class CliEndToEndTests(CliSetFixture set) : IClassFixture<CliSetFi
         int featureColumns = 512 + 3 * ColorFeatures.Bins + QualityFeatures.Count + PatchFeatures.Count;
         Assert.Equal(3 + featureColumns + 1, header.Count);
         Assert.Equal("emb_511", header[3 + 511]);
-        Assert.Contains($"{featureColumns + 2} feature columns", stdout); // width and height count too
+        Assert.Contains($"{featureColumns} feature columns", stdout);
         Assert.Equal(TestImageNames().Count, lines.Length - 1);
         Assert.All(lines.Skip(1), l => Assert.Equal(header.Count, CsvCells(l).Count));
         var clean = CsvCells(lines[1]);

@@ -32,7 +32,8 @@ internal static class EmbedCommand
                 header.AddRange(PatchFeatures.ValueNames.Select(v => $"r{c / PatchFeatures.Columns}c{c % PatchFeatures.Columns}_{v}"));
             header.Add("error");
             w.WriteLine(string.Join(',', header));
-            int columns = header.Count - 2;
+            int columns = header.Count - 2; // every column but image and error
+            int featureColumns = columns - 2; // less width and height
             foreach (var f in features)
             {
                 var cells = new List<string> { ScoreWriter.Csv(f.Name) };
@@ -50,7 +51,7 @@ internal static class EmbedCommand
                 }
                 w.WriteLine(string.Join(',', cells));
             }
-            ctx.Out.WriteLine($"{features.Length} images, {columns} feature columns → {pr.GetValue(output)}");
+            ctx.Out.WriteLine($"{features.Length} images, {featureColumns} feature columns → {pr.GetValue(output)}");
             return (int)ExitCode.Ok;
         }, ct));
         return cmd;
