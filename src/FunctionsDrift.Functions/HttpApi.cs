@@ -41,22 +41,78 @@ public sealed class Results(ResultsStore results)
     internal static bool Flag(string? s) => s is not null && (s == "" || s.Equals("true", StringComparison.OrdinalIgnoreCase) || s == "1");
 }
 
-/// <summary>GET /api/summary: counts and drift rate per hour (default) or day (?by=day), optional since/until.</summary>
-public sealed class Summary(ResultsStore results)
+/// <summary>
+/// GET /api/summary: counts and drift rate per hour (default) or day (<c>?period=day</c>, or the older <c>?by=day</c>), optional
+/// since/until. With <c>?windows=true</c> the body becomes <c>{ periods, windows }</c>: <c>windows</c> adds window-level drift
+/// (MMD² and Holm-corrected KS tests against the current reference, flagged rate with a Wilson 95 % CI) per period, or per
+/// chunk of <c>windowSize</c> images. Without it the reply is the plain array, as before.
+/// </summary>
+public sealed class Summary(ResultsStore results, WindowSummaryService windows)
 {
     [Function(nameof(Summary))]
     public async Task<HttpResponseData> Run([HttpTrigger(AuthorizationLevel.Function, "get", Route = "summary")] HttpRequestData req, CancellationToken ct)
     {
-        var q = System.Web.HttpUtility.ParseQueryString(req.Url.Query);
+        SummaryQuery query;
         try
         {
-            var rows = await results.SummaryAsync(Results.Time(q["since"]), Results.Time(q["until"]), string.Equals(q["by"], "day", StringComparison.OrdinalIgnoreCase), ct);
-            return await Http.Json(req, HttpStatusCode.OK, rows.Select(r => new { r.Period, r.Scored, r.Drift, r.Errors, r.DriftRate }));
+            query = SummaryQuery.Parse(System.Web.HttpUtility.ParseQueryString(req.Url.Query));
         }
         catch (FormatException e)
         {
             return await Http.Json(req, HttpStatusCode.BadRequest, new { error = e.Message });
         }
+        var rows = await results.SummaryAsync(query.Since, query.Until, query.ByDay, ct);
+        var periods = rows.Select(r => new { r.Period, r.Scored, r.Drift, r.Errors, r.DriftRate });
+        if (query.Windows is null)
+        {
+            return await Http.Json(req, HttpStatusCode.OK, periods);
+        }
+        try
+        {
+            return await Http.Json(req, HttpStatusCode.OK, new { periods, windows = await windows.RunAsync(query.Windows, ct) });
+        }
+        catch (WindowSummaryException e)
+        {
+            return await Http.Json(req, HttpStatusCode.Conflict, new { error = e.Message });
+        }
+    }
+}
+
+/// <summary>The query string of GET /api/summary.</summary>
+internal sealed record SummaryQuery(DateTimeOffset? Since, DateTimeOffset? Until, bool ByDay, WindowSummaryRequest? Windows)
+{
+    public static SummaryQuery Parse(System.Collections.Specialized.NameValueCollection q)
+    {
+        var period = q["period"] ?? (string.Equals(q["by"], "day", StringComparison.OrdinalIgnoreCase) ? "day" : "hour");
+        bool byDay = period.ToLowerInvariant() switch
+        {
+            "hour" => false,
+            "day" => true,
+            _ => throw new FormatException($"period must be hour or day, not '{period}'"),
+        };
+        DateTimeOffset? since = Results.Time(q["since"]), until = Results.Time(q["until"]);
+        if (!Results.Flag(q["windows"]))
+        {
+            return new SummaryQuery(since, until, byDay, null);
+        }
+        var request = new WindowSummaryRequest
+        {
+            Since = since,
+            Until = until,
+            Period = byDay ? WindowPeriod.Day : WindowPeriod.Hour,
+            WindowSize = Int(q, "windowSize", 2, 10_000),
+            Permutations = Int(q, "permutations", 1, 10_000) ?? 500,
+            Seed = Int(q, "seed", int.MinValue, int.MaxValue) ?? 17,
+        };
+        return new SummaryQuery(since, until, byDay, request);
+    }
+
+    private static int? Int(System.Collections.Specialized.NameValueCollection q, string name, int min, int max)
+    {
+        var s = q[name];
+        if (string.IsNullOrEmpty(s)) return null;
+        return int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+            ? v : throw new FormatException($"{name} must be an integer in [{min}, {max}], not '{s}'");
     }
 }
 

@@ -26,6 +26,10 @@ public static class DriftServices
         services.TryAddSingleton<ScoringService>();
         services.TryAddSingleton<RefitService>();
         services.TryAddSingleton<StorageInitializer>();
+        // The extractor is only needed when a version has no saved reference features: resolved lazily.
+        services.TryAddSingleton(sp => new WindowSummaryService(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<DriftSettings>(),
+            sp.GetRequiredService<ModelStore>(), sp.GetRequiredService<ResultsStore>(), () => sp.GetRequiredService<FeatureExtractor>(),
+            sp.GetService<ILogger<WindowSummaryService>>()));
         return services;
     }
 }

@@ -96,11 +96,40 @@ public sealed class RefitService(
 
         var options = new FitOptions { FalseAlarmRate = settings.TargetFalseAlarmRate, MinImages = settings.MinImages };
         var model = ReferenceFitter.Fit(all, extractor.ModelIdentity, options, new Progress<string>(m => log.LogDebug("Refit: {Step}", m)));
+        // The fitted features go next to the version before the pointer names it, so window tests find them.
+        var featureStore = new ReferenceFeatureStore(models.Container, log);
+        await SaveFeaturesAsync(featureStore, model.Version, all, ct);
         bool swapped = await models.PublishAsync(model, ct);
         await models.PruneAsync(settings.KeepModelVersions, ct);
+        await PruneFeaturesAsync(featureStore, ct);
         log.LogInformation("Refit published {Version} from {Reference} reference and {Accepted} accepted images (current: {Swapped})",
             model.Version, referenceCount, accepted, swapped);
         return new RefitOutcome(swapped, model.Version, referenceCount, accepted,
             $"published {model.Version} from {referenceCount} reference and {accepted} accepted images");
+    }
+
+    /// <summary>Saves the features of a version for window tests; a failure only costs a re-extraction later, so it is logged, not thrown.</summary>
+    private async Task SaveFeaturesAsync(ReferenceFeatureStore store, string version, IReadOnlyList<ImageFeatures> features, CancellationToken ct)
+    {
+        try
+        {
+            await store.SaveAsync(version, features, ct);
+        }
+        catch (RequestFailedException e)
+        {
+            log.LogWarning("Reference features of {Version} not saved ({Status}): window tests will re-extract", version, e.Status);
+        }
+    }
+
+    private async Task PruneFeaturesAsync(ReferenceFeatureStore store, CancellationToken ct)
+    {
+        try
+        {
+            await store.PruneAsync(await models.ListVersionsAsync(ct), ct);
+        }
+        catch (RequestFailedException e)
+        {
+            log.LogWarning("Pruning reference features failed ({Status})", e.Status);
+        }
     }
 }

@@ -150,5 +150,27 @@ public sealed class ResultsStore(TableClient table, DriftSettings settings)
         return list.Count > max ? list.GetRange(list.Count - max, max) : list;
     }
 
+    /// <summary>
+    /// Ok rows of a time range with what window tests need (blob time, verdict, embedding, HSV, quality; no patch features),
+    /// in table order, following continuation tokens.
+    /// </summary>
+    public async IAsyncEnumerable<ResultEntity> OkWithWindowFeaturesAsync(DateTimeOffset? since, DateTimeOffset? until,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var range = BuildFilter(new ResultQuery { Since = since, Until = until });
+        var ok = TableClient.CreateQueryFilter($"Status eq {ResultEntity.StatusOk}");
+        var filter = string.IsNullOrEmpty(range) ? ok : $"({range}) and ({ok})";
+        string[] columns =
+        [
+            nameof(ResultEntity.PartitionKey), nameof(ResultEntity.RowKey), nameof(ResultEntity.BlobName), nameof(ResultEntity.BlobLastModified),
+            nameof(ResultEntity.ScoredAt), nameof(ResultEntity.Status), nameof(ResultEntity.ReferenceVersion), nameof(ResultEntity.Drift),
+            nameof(ResultEntity.Width), nameof(ResultEntity.Height), nameof(ResultEntity.Embedding), nameof(ResultEntity.Hsv), nameof(ResultEntity.Quality),
+        ];
+        await foreach (var e in table.QueryAsync<ResultEntity>(filter, 1000, columns, ct))
+        {
+            yield return e;
+        }
+    }
+
     public static bool IsTransient(RequestFailedException e) => e.Status is 0 or 408 or 429 or >= 500;
 }

@@ -129,8 +129,8 @@ public sealed class WindowDriftTester
         if (HasEmbeddings && window.All(s => s.Features.HasEmbedding))
         {
             var y = window.Select(s => Normalise(s.Features.Embedding)).ToList();
-            // Seed per window so windows are independent yet reproducible.
-            var (m2, p) = TwoSampleTests.MmdPermutationTest(_refEmbeddings, y, _sigma2, Options.Permutations, HashCode.Combine(Options.Seed, index));
+            // Seed per window so windows are independent yet reproducible (SeedMixer, not HashCode: the same in every process).
+            var (m2, p) = TwoSampleTests.MmdPermutationTest(_refEmbeddings, y, _sigma2, Options.Permutations, Augmentation.SeedMixer.Mix(Options.Seed, index));
             mmd = m2;
             mmdP = p;
             mmdFlag = p <= half;

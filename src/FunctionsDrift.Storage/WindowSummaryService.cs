@@ -1,0 +1,322 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using FunctionsDrift.Core;
+using FunctionsDrift.Core.Augmentation;
+using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Windows;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsDrift.Storage;
+
+/// <summary>Calendar windows of the summary.</summary>
+public enum WindowPeriod
+{
+    Hour,
+    Day,
+}
+
+/// <summary>What <see cref="WindowSummaryService"/> tests.</summary>
+public sealed record WindowSummaryRequest
+{
+    /// <summary>Blob time at or after; default: <see cref="Until"/> − 24 h (hours, chunks) or − 7 days (days), at the period start.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Blob time before; default: now.</summary>
+    public DateTimeOffset? Until { get; init; }
+
+    /// <summary>Calendar windows (UTC hours or days, aligned like the summary counts). Ignored when <see cref="WindowSize"/> is set.</summary>
+    public WindowPeriod Period { get; init; } = WindowPeriod.Hour;
+
+    /// <summary>Chunks of this many images in blob-time order instead of calendar windows.</summary>
+    public int? WindowSize { get; init; }
+
+    /// <summary>Permutations of the MMD test (the smallest reachable p is 1 / (permutations + 1)).</summary>
+    public int Permutations { get; init; } = 500;
+
+    public int Seed { get; init; } = 17;
+
+    /// <summary>Per-window false-alarm level.</summary>
+    public double Alpha { get; init; } = 0.01;
+
+    /// <summary>Images tested per calendar window: a seeded uniform subsample when there are more (the rate counts all).</summary>
+    /// <remarks>Each permutation costs O((reference + window)²): 300 + 300 images × 500 permutations is about half a second.</remarks>
+    public int MaxImagesPerWindow { get; init; } = 300;
+
+    /// <summary>Chunk mode keeps every row in memory (about 2.3 KiB each): more rows than this is an error.</summary>
+    public int MaxRows { get; init; } = 20_000;
+}
+
+/// <summary>One window of the summary: counts over all its rows, tests over (a subsample of) them.</summary>
+/// <param name="Images">Ok rows in the window.</param>
+/// <param name="TestedImages">Images the MMD and KS tests saw (≤ <see cref="WindowSummaryRequest.MaxImagesPerWindow"/>).</param>
+/// <param name="Flagged">Rows flagged alone (per-image verdict).</param>
+/// <param name="RateLow">Wilson 95 % interval of <see cref="Rate"/>.</param>
+/// <param name="FlaggedChannels">Channels whose Holm-adjusted KS p ≤ α/2, most significant first.</param>
+public sealed record WindowSummaryRow(
+    string Label,
+    DateTimeOffset? Start,
+    DateTimeOffset? End,
+    int Images,
+    int TestedImages,
+    int Flagged,
+    double Rate,
+    double RateLow,
+    double RateHigh,
+    double? Mmd2,
+    double? MmdPValue,
+    IReadOnlyList<ChannelTest> FlaggedChannels,
+    bool Tested,
+    bool Drift,
+    string Verdict);
+
+/// <summary>Window-level drift over a time range of the results table, against the current reference version.</summary>
+/// <param name="ReferenceSource"><c>stored</c> (the refit's saved features) or <c>re-extracted</c> (reference container).</param>
+/// <param name="SkippedRows">Ok rows without usable features (missing, or an embedding of another size than the reference's).</param>
+/// <param name="Note">The exchangeability caveat, for whoever reads the output.</param>
+public sealed record WindowSummary(
+    string ReferenceVersion,
+    string ReferenceSource,
+    int ReferenceImages,
+    bool Embeddings,
+    DateTimeOffset Since,
+    DateTimeOffset Until,
+    string Windowing,
+    double Alpha,
+    int Permutations,
+    int Seed,
+    int Rows,
+    int SkippedRows,
+    IReadOnlyList<WindowSummaryRow> Windows,
+    string Note);
+
+/// <summary>Window tests cannot run (no reference published, no reference features, bad request).</summary>
+public sealed class WindowSummaryException(string message) : Exception(message);
+
+/// <summary>
+/// Window-level drift for <c>GET /api/summary?windows=true</c> and <c>drift summary --windows</c>: reads the ok rows of a time
+/// range with their stored features, groups them into UTC hours/days (or chunks of N), and runs <see cref="WindowDriftTester"/>
+/// per window against the current reference version. Reference features come from <see cref="ReferenceFeatureStore"/>
+/// (saved by the refit); versions published before that are re-extracted from the reference container once per process.
+/// Testers are cached per reference version and options. Thread-safe; share one instance.
+/// </summary>
+public sealed class WindowSummaryService(
+    StorageClients clients,
+    DriftSettings settings,
+    ModelStore models,
+    ResultsStore results,
+    Func<FeatureExtractor> extractor,
+    ILogger<WindowSummaryService>? log = null)
+{
+    public const string Caveat =
+        "Each window is tested as if it were a random sample of the reference. Consecutive frames of one camera are not " +
+        "(lighting, weather and traffic change slowly), so a window can be flagged although every image in it is normal, " +
+        "e.g. a night hour against a mostly daytime reference. Read 'drift' as 'this window differs from the reference as a whole'. " +
+        "With many windows expect about alpha x windows false alarms; no correction across windows is applied.";
+
+    private readonly ILogger _log = (ILogger?)log ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private readonly SemaphoreSlim _load = new(1, 1);
+    private readonly ConcurrentDictionary<(string Version, WindowOptions Options), WindowDriftTester> _testers = new();
+    private volatile CachedReference? _reference;
+
+    private sealed record CachedReference(string Version, string Source, IReadOnlyList<ImageFeatures> Features);
+
+    public async Task<WindowSummary> RunAsync(WindowSummaryRequest request, CancellationToken ct)
+    {
+        if (request.WindowSize is < 2) throw new WindowSummaryException("window size must be at least 2");
+        if (request.Permutations is < 1 or > 100_000) throw new WindowSummaryException("permutations must be between 1 and 100000");
+        if (request.Alpha is <= 0 or >= 1) throw new WindowSummaryException("alpha must be in (0, 1)");
+        if (request.MaxImagesPerWindow < 5) throw new WindowSummaryException("at least 5 images per window must be tested");
+
+        var (until, since) = Range(request, DateTimeOffset.UtcNow);
+        if (since >= until) throw new WindowSummaryException("since must be before until");
+
+        var (pointer, _) = await models.ReadPointerAsync(ct);
+        if (pointer is null) throw new WindowSummaryException("no reference model published yet");
+        var reference = await ReferenceAsync(pointer.Version, ct);
+        var options = new WindowOptions
+        {
+            WindowSize = request.WindowSize ?? 50,
+            Permutations = request.Permutations,
+            Seed = request.Seed,
+            Alpha = request.Alpha,
+        };
+        var tester = Tester(reference, options);
+        int embeddingLength = reference.Features[0].Embedding.Length;
+
+        var windows = request.WindowSize is null
+            ? await CalendarWindowsAsync(tester, request, since, until, embeddingLength, ct)
+            : await ChunkWindowsAsync(tester, request, since, until, embeddingLength, ct);
+        return new WindowSummary(pointer.Version, reference.Source, reference.Features.Count, tester.HasEmbeddings, since, until,
+            request.WindowSize is { } n ? $"chunks of {n} images" : request.Period == WindowPeriod.Day ? "UTC days" : "UTC hours",
+            options.Alpha, options.Permutations, options.Seed, windows.Rows, windows.Skipped, windows.List, Caveat);
+    }
+
+    internal static (DateTimeOffset Until, DateTimeOffset Since) Range(WindowSummaryRequest request, DateTimeOffset now)
+    {
+        var until = (request.Until ?? now).ToUniversalTime();
+        if (request.Since is { } s) return (until, s.ToUniversalTime());
+        bool days = request.WindowSize is null && request.Period == WindowPeriod.Day;
+        var start = until - (days ? TimeSpan.FromDays(7) : TimeSpan.FromHours(24));
+        return (until, Floor(start, days));
+    }
+
+    private static DateTimeOffset Floor(DateTimeOffset t, bool day)
+    {
+        t = t.ToUniversalTime();
+        return day ? new DateTimeOffset(t.Year, t.Month, t.Day, 0, 0, 0, TimeSpan.Zero) : new DateTimeOffset(t.Year, t.Month, t.Day, t.Hour, 0, 0, TimeSpan.Zero);
+    }
+
+    private sealed class Bucket(int seed)
+    {
+        public readonly List<WindowSample> Reservoir = [];
+        public readonly Random Rng = new(seed);
+        public int Images;
+        public int Flagged;
+    }
+
+    /// <summary>UTC hours or days; rows stream through a seeded reservoir per window, so memory stays bounded.</summary>
+    private async Task<(List<WindowSummaryRow> List, int Rows, int Skipped)> CalendarWindowsAsync(
+        WindowDriftTester tester, WindowSummaryRequest request, DateTimeOffset since, DateTimeOffset until, int embeddingLength, CancellationToken ct)
+    {
+        bool day = request.Period == WindowPeriod.Day;
+        var buckets = new SortedDictionary<DateTimeOffset, Bucket>();
+        int rows = 0, skipped = 0;
+        // Table order (partition, row key) is deterministic, so the seeded reservoirs are reproducible.
+        await foreach (var e in results.OkWithWindowFeaturesAsync(since, until, ct))
+        {
+            rows++;
+            var sample = Sample(e, embeddingLength);
+            if (sample is null)
+            {
+                skipped++;
+                continue;
+            }
+            var key = Floor(e.BlobLastModified, day);
+            if (!buckets.TryGetValue(key, out var b))
+            {
+                buckets[key] = b = new Bucket(SeedMixer.Mix(request.Seed, (int)(key.UtcTicks / TimeSpan.TicksPerHour)));
+            }
+            b.Images++;
+            if (e.Drift) b.Flagged++;
+            if (b.Reservoir.Count < request.MaxImagesPerWindow) b.Reservoir.Add(sample);
+            else if (b.Rng.Next(b.Images) is var j && j < request.MaxImagesPerWindow) b.Reservoir[j] = sample;
+        }
+        var list = new List<WindowSummaryRow>(buckets.Count);
+        foreach (var (start, b) in buckets)
+        {
+            ct.ThrowIfCancellationRequested();
+            var label = day ? start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : start.ToString("yyyy-MM-dd'T'HH':00Z'", CultureInfo.InvariantCulture);
+            var tested = b.Reservoir.OrderBy(s => s.Timestamp).ThenBy(s => s.Image, StringComparer.Ordinal).ToList();
+            var result = tester.Test(tested, list.Count, label, start, start + (day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1)));
+            list.Add(Row(result, b.Images, tested.Count, b.Flagged));
+        }
+        return (list, rows, skipped);
+    }
+
+    /// <summary>Chunks of N images in blob-time order (all rows in memory, capped by <see cref="WindowSummaryRequest.MaxRows"/>).</summary>
+    private async Task<(List<WindowSummaryRow> List, int Rows, int Skipped)> ChunkWindowsAsync(
+        WindowDriftTester tester, WindowSummaryRequest request, DateTimeOffset since, DateTimeOffset until, int embeddingLength, CancellationToken ct)
+    {
+        var stream = new List<WindowSample>();
+        int rows = 0, skipped = 0;
+        await foreach (var e in results.OkWithWindowFeaturesAsync(since, until, ct))
+        {
+            if (++rows > request.MaxRows)
+            {
+                throw new WindowSummaryException($"more than {request.MaxRows} rows in the range: narrow since/until, or use hour/day windows");
+            }
+            if (Sample(e, embeddingLength) is { } s) stream.Add(s);
+            else skipped++;
+        }
+        stream = stream.OrderBy(s => s.Timestamp).ThenBy(s => s.Image, StringComparer.Ordinal).ToList();
+        var list = new List<WindowSummaryRow>();
+        foreach (var (label, start, end, items) in WindowDriftTester.Split(stream, tester.Options))
+        {
+            ct.ThrowIfCancellationRequested();
+            var result = tester.Test(items, list.Count, label, start, end);
+            list.Add(Row(result, items.Count, items.Count, items.Count(s => s.Flagged == true)));
+        }
+        return (list, rows, skipped);
+    }
+
+    private static WindowSample? Sample(ResultEntity e, int embeddingLength)
+    {
+        var f = e.ToFeatures();
+        if (f is null || f.Embedding.Length != embeddingLength) return null;
+        return new WindowSample(e.BlobName, f, e.BlobLastModified, e.Drift);
+    }
+
+    private static WindowSummaryRow Row(WindowResult r, int images, int tested, int flagged)
+    {
+        var (lo, hi) = TwoSampleTests.Wilson(flagged, images);
+        return new WindowSummaryRow(r.Label, r.Start, r.End, images, tested, flagged, images == 0 ? 0 : (double)flagged / images, lo, hi,
+            r.Mmd2, r.MmdPValue, r.FlaggedChannels.OrderBy(c => c.AdjustedPValue).ToList(), r.Tested, r.Drift, r.Verdict);
+    }
+
+    private WindowDriftTester Tester(CachedReference reference, WindowOptions options) =>
+        _testers.GetOrAdd((reference.Version, options), _ => WindowDriftTester.Create(reference.Features, options));
+
+    /// <summary>The reference features of <paramref name="version"/>: cached, else the saved blob, else re-extracted.</summary>
+    private async Task<CachedReference> ReferenceAsync(string version, CancellationToken ct)
+    {
+        var cached = _reference;
+        if (cached?.Version == version) return cached;
+        await _load.WaitAsync(ct);
+        try
+        {
+            cached = _reference;
+            if (cached?.Version == version) return cached;
+            var store = new ReferenceFeatureStore(models.Container, _log);
+            var features = await store.LoadAsync(version, ct);
+            string source = "stored";
+            if (features is null)
+            {
+                _log.LogInformation("No saved features for reference {Version}; re-extracting the reference container {Container}", version, settings.ReferenceContainer);
+                features = await ExtractReferenceAsync(ct);
+                source = "re-extracted";
+            }
+            if (features.Count < 2) throw new WindowSummaryException($"reference {version}: {features.Count} usable reference images, window tests need at least 2");
+            // A new version: drop the testers of the old one.
+            foreach (var key in _testers.Keys.Where(k => k.Version != version).ToList()) _testers.TryRemove(key, out _);
+            _reference = cached = new CachedReference(version, source, features);
+            return cached;
+        }
+        finally
+        {
+            _load.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<ImageFeatures>> ExtractReferenceAsync(CancellationToken ct)
+    {
+        var container = clients.Blobs.GetBlobContainerClient(settings.ReferenceContainer);
+        var names = new List<string>();
+        try
+        {
+            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions(), ct)) names.Add(item.Name);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new WindowSummaryException($"no saved reference features and no reference container '{settings.ReferenceContainer}'");
+        }
+        names.Sort(StringComparer.Ordinal);
+        var fx = extractor();
+        var features = new ImageFeatures?[names.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount / 2), CancellationToken = ct }, async (i, token) =>
+            {
+                var content = (await container.GetBlobClient(names[i]).DownloadContentAsync(token)).Value.Content;
+                try
+                {
+                    features[i] = fx.Extract(content.ToMemory().Span);
+                }
+                catch (DriftException e)
+                {
+                    _log.LogWarning("Reference image {Blob} skipped: {Error}", names[i], e.Message);
+                }
+            });
+        return features.Where(f => f is not null).Select(f => f!).ToList();
+    }
+}
