@@ -85,24 +85,38 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
         var container = clients.Blobs.GetBlobContainerClient(settings.ImagesContainer);
         var queue = clients.Queues.GetQueueClient(settings.BlobCreatedQueue);
         int count = 0;
-        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions(), ct))
+        await foreach (var page in container.GetBlobsAsync(new GetBlobsOptions(), ct).AsPages())
         {
-            var etag = item.Properties.ETag?.ToString() ?? "";
-            if (_announced.TryGetValue(item.Name, out var seen) && seen == etag) continue;
-            var blob = container.GetBlobClient(item.Name);
-            var evt = BlobCreatedEvent.Create(clients.Blobs.AccountName, settings.ImagesContainer, item.Name, etag, item.Properties.ContentLength ?? 0, blob.Uri);
-            // Enqueue first, then the receipt: a crash in between repeats, never loses. Not cancelled in between, so a
-            // graceful stop never leaves an announcement without its receipt.
-            await queue.SendMessageAsync(evt.ToJson(), CancellationToken.None);
-            await Receipts.UpsertEntityAsync(new TableEntity(settings.ImagesContainer, ResultKeys.RowKey(item.Name))
+            var fresh = new List<(string Name, string ETag)>();
+            foreach (var item in page.Values)
             {
-                ["BlobName"] = item.Name,
-                ["BlobETag"] = etag,
-                ["AnnouncedAt"] = DateTimeOffset.UtcNow,
-            }, TableUpdateMode.Replace, CancellationToken.None);
-            _announced[item.Name] = etag;
-            Interlocked.Increment(ref Announced);
-            count++;
+                var etag = item.Properties.ETag?.ToString() ?? "";
+                if (_announced.TryGetValue(item.Name, out var seen) && seen == etag) continue;
+                var blob = container.GetBlobClient(item.Name);
+                var evt = BlobCreatedEvent.Create(clients.Blobs.AccountName, settings.ImagesContainer, item.Name, etag, item.Properties.ContentLength ?? 0, blob.Uri);
+                // Enqueue first, then the receipts: a crash in between repeats, never loses. Not cancelled in between, so a
+                // graceful stop never leaves an announcement without its receipt.
+                await queue.SendMessageAsync(evt.ToJson(), CancellationToken.None);
+                fresh.Add((item.Name, etag));
+            }
+            // The page's receipts in transactions (one partition, up to 100 entities each) rather than one request per blob.
+            foreach (var chunk in fresh.Chunk(100))
+            {
+                var now = DateTimeOffset.UtcNow;
+                await Receipts.SubmitTransactionAsync(chunk.Select(b => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+                    new TableEntity(settings.ImagesContainer, ResultKeys.RowKey(b.Name))
+                    {
+                        ["BlobName"] = b.Name,
+                        ["BlobETag"] = b.ETag,
+                        ["AnnouncedAt"] = now,
+                    })), CancellationToken.None);
+                foreach (var b in chunk)
+                {
+                    _announced[b.Name] = b.ETag;
+                    Interlocked.Increment(ref Announced);
+                    count++;
+                }
+            }
         }
         if (count > 0)
         {

@@ -11,7 +11,7 @@ namespace FunctionsDrift.LocalHost;
 public sealed class HostFunctions(ScoringService scoring, RefitService refit, ILogger<HostFunctions> log)
 {
     [FunctionName("ScoreImage")]
-    public async Task ScoreImage([QueueTrigger("%BlobCreatedQueue%", Connection = "DriftStorage")] string message, CancellationToken ct)
+    public async Task ScoreImage([QueueTrigger("%BlobCreatedQueue%", Connection = "DriftStorage")] string message, long dequeueCount, CancellationToken ct)
     {
         var evt = BlobCreatedEvent.Parse(message);
         if (evt.EventType != BlobCreatedEvent.EventTypeName)
@@ -20,7 +20,9 @@ public sealed class HostFunctions(ScoringService scoring, RefitService refit, IL
             return;
         }
         var (_, blobName) = evt.ParseSubject();
-        await scoring.ScoreAsync(blobName, ct);
+        // First delivery: the announced ETag lets the scorer skip the properties request and the row lookup (a repeated
+        // announcement is caught when the row is inserted). A redelivery looks the row up before downloading.
+        await scoring.ScoreAsync(blobName, new BlobHint(evt.Data.ETag, evt.Data.ContentLength, FirstDelivery: dequeueCount <= 1), ct);
     }
 
     [FunctionName("RefitReference")]

@@ -13,7 +13,8 @@ public sealed record ModelPointer(string Version, string Path, DateTimeOffset Pu
 /// <summary>
 /// Reference models in blob storage: immutable versions under <c>versions/{version}.fdm</c> and a small
 /// <c>current.json</c> pointer swapped with an ETag condition, so a scorer never reads half a model.
-/// The loaded model is cached in memory and re-read only when the pointer's ETag changes (one properties request per check).
+/// The loaded model is cached in memory and re-read only when the pointer's ETag changes (one properties request per check;
+/// scorers reuse a check for up to a second when it provably covers the blob, see <see cref="GetCurrentForBlobAsync"/>).
 /// Thread-safe; share one instance per process.
 /// </summary>
 public sealed class ModelStore
@@ -40,15 +41,71 @@ public sealed class ModelStore
 
     public static string VersionPath(string version) => $"{VersionsPrefix}{version}.fdm";
 
+    /// <summary>How long a pointer check may be reused for blobs it provably covers (see <see cref="GetCurrentForBlobAsync"/>).</summary>
+    public static readonly TimeSpan PointerCheckReuse = TimeSpan.FromSeconds(1);
+
+    /// <summary>One pointer properties request: the ETag seen (null = no pointer) and when it was made.</summary>
+    private sealed record PointerCheck(ETag? ETag, long SentAt, DateTimeOffset? ReadNoEarlierThan);
+
+    private volatile PointerCheck? _lastCheck;
+
+    /// <summary>Pointer properties requests made so far (diagnostics).</summary>
+    public long PointerChecks => Interlocked.Read(ref _pointerChecks);
+    private long _pointerChecks;
+
     /// <summary>The current model, or null when none is published yet. Cheap when unchanged: a properties request.</summary>
-    public async Task<ReferenceModel?> GetCurrentAsync(CancellationToken ct)
+    public async Task<ReferenceModel?> GetCurrentAsync(CancellationToken ct) => await LoadAsync(await CheckPointerAsync(ct), ct);
+
+    /// <summary>
+    /// The model to score a blob with, reusing a recent pointer check when it provably saw every swap that completed
+    /// before the blob was written: the check is at most <see cref="PointerCheckReuse"/> old, and either it was sent after
+    /// this process observed the blob (<paramref name="observedAt"/>, a <see cref="System.Diagnostics.Stopwatch"/> timestamp
+    /// taken when the blob's properties or content arrived), or the server read the pointer (its Date header minus the
+    /// round trip) at least a second after the blob's last-modified time (both on the storage clock, second resolution).
+    /// So a blob uploaded after a swap is always scored with the new version, and a swap is picked up within a second.
+    /// </summary>
+    public async Task<ReferenceModel?> GetCurrentForBlobAsync(DateTimeOffset blobLastModified, long observedAt, CancellationToken ct)
     {
-        ETag etag;
+        var check = _lastCheck;
+        if (check is null || !Covers(check, blobLastModified, observedAt))
+        {
+            check = await CheckPointerAsync(ct);
+        }
+        return await LoadAsync(check, ct);
+    }
+
+    private static bool Covers(PointerCheck check, DateTimeOffset blobLastModified, long observedAt) =>
+        System.Diagnostics.Stopwatch.GetElapsedTime(check.SentAt) <= PointerCheckReuse
+        && (check.SentAt >= observedAt || check.ReadNoEarlierThan >= blobLastModified.AddSeconds(1));
+
+    private async Task<PointerCheck> CheckPointerAsync(CancellationToken ct)
+    {
+        var sent = System.Diagnostics.Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _pointerChecks);
+        PointerCheck check;
         try
         {
-            etag = (await Pointer.GetPropertiesAsync(cancellationToken: ct)).Value.ETag;
+            var response = await Pointer.GetPropertiesAsync(cancellationToken: ct);
+            var date = response.GetRawResponse().Headers.Date;
+            check = new PointerCheck(response.Value.ETag, sent, date - System.Diagnostics.Stopwatch.GetElapsedTime(sent));
         }
         catch (RequestFailedException e) when (e.Status == 404)
+        {
+            check = new PointerCheck(null, sent, null);
+        }
+        // Keep the newest check (concurrent checks may finish out of order).
+        while (true)
+        {
+            var last = _lastCheck;
+            if (last is not null && last.SentAt >= check.SentAt) break;
+            if (Interlocked.CompareExchange(ref _lastCheck, check, last) == last) break;
+        }
+        return check;
+    }
+
+    private async Task<ReferenceModel?> LoadAsync(PointerCheck check, CancellationToken ct)
+    {
+        if (check.ETag is not { } etag)
         {
             return null;
         }
@@ -69,6 +126,10 @@ public sealed class ModelStore
             if (pointer is null)
             {
                 return null;
+            }
+            if (_cached is { } newer && newer.ETag == pointerETag)
+            {
+                return newer.Model;
             }
             var content = await _container.GetBlobClient(pointer.Path).DownloadContentAsync(ct);
             var model = ReferenceModel.Load(content.Value.Content.ToMemory().Span);

@@ -37,10 +37,16 @@ internal static class BenchHostCommand
             await Parallel.ForEachAsync(refFiles, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = token }, async (f, t) =>
                 await refContainer.GetBlobClient(Path.GetFileName(f)).UploadAsync(f, overwrite: true, t));
 
-            using var host = DriftLocalHost.Build(new LocalHostOptions { Connection = pr.GetValue(connection)!, Settings = settings, ConsoleLogLevel = null });
+            // The host's storage clients count their requests (the benchmark's own polling uses other clients).
+            var counter = new RequestCounter();
+            var hostClients = StorageOptions.Storage(() => RequestCounter.Clients(pr.GetValue(connection)!, counter));
+            using var host = DriftLocalHost.Build(new LocalHostOptions { Connection = pr.GetValue(connection)!, Settings = settings, ConsoleLogLevel = null },
+                configureServices: s => s.AddSingleton(hostClients));
             ctx.Error.WriteLine($"fitting a first reference from {refFiles.Count} images …");
             await host.StartAsync(token);
-            var results = host.Services.GetRequiredService<ResultsStore>();
+            var driftSettings = host.Services.GetRequiredService<DriftSettings>();
+            var results = new ResultsStore(clients.Tables.GetTableClient(driftSettings.ResultsTable), driftSettings);
+            var scoring = host.Services.GetRequiredService<ScoringService>();
             var extractor = host.Services.GetRequiredService<FunctionsDrift.Core.Features.FeatureExtractor>();
             var imgContainer = clients.Blobs.GetBlobContainerClient(settings["ImagesContainer"]);
             var bytes = files.Select(File.ReadAllBytes).ToArray();
@@ -60,11 +66,21 @@ internal static class BenchHostCommand
 
             // Throughput: a burst, from the first upload to the last row.
             int nBurst = pr.GetValue(burst);
+            counter.Reset();
+            var statsBefore = scoring.Stats.Means().Select(m => m.MeanMs * Math.Max(1, scoring.Stats.Scored)).ToArray();
+            long scoredBefore = scoring.Stats.Scored;
+            var cpuHost0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+            var cpuAzurite0 = RequestCounter.AzuriteCpu();
             var start = DateTimeOffset.UtcNow;
             await Parallel.ForEachAsync(Enumerable.Range(0, nBurst), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = token }, async (i, t) =>
                 await imgContainer.GetBlobClient($"burst/{i:00000}{Path.GetExtension(files[i % files.Count])}").UploadAsync(BinaryData.FromBytes(bytes[i % bytes.Length]), t));
             var burstRows = await WaitRows(results, "burst/", nBurst, token);
             double seconds = (burstRows.Max(r => r.ScoredAt) - start).TotalSeconds;
+            var cpuHost = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuHost0;
+            var cpuAzurite = RequestCounter.AzuriteCpu() - cpuAzurite0;
+            var requests = counter.Snapshot();
+            long scoredBurst = Math.Max(1, scoring.Stats.Scored - scoredBefore);
+            var stages = scoring.Stats.Means().Select((m, i) => $"{m.Stage} {(m.MeanMs * Math.Max(1, scoring.Stats.Scored) - statsBefore[i]) / scoredBurst:0.0}").ToArray();
             await host.StopAsync(CancellationToken.None);
 
             // Baseline: the same images scored in-process (extract, as drift score does), all cores.
@@ -80,6 +96,8 @@ internal static class BenchHostCommand
             ctx.Out.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd}");
             ctx.Out.WriteLine($"latency upload→row ({latencies.Length} paced images, {pr.GetValue(interval)} ms apart): p50 {P(0.5):0} ms, p95 {P(0.95):0} ms, max {latencies.LastOrDefault():0} ms");
             ctx.Out.WriteLine($"throughput: {nBurst} images in {seconds:0.0} s = {nBurst / seconds:0.0} images/s; in-process extraction of the same images {baseline:0.0} images/s ({nBurst / seconds / baseline:P0})");
+            ctx.Out.WriteLine($"burst diagnostics: host storage requests per image {requests.Values.Sum() / (double)nBurst:0.00} ({string.Join(", ", requests.OrderBy(k => k.Key).Select(kv => $"{kv.Key} {kv.Value / (double)nBurst:0.00}"))}); " +
+                $"stage ms per image: {string.Join(", ", stages)}; CPU during burst: host {cpuHost.TotalSeconds:0.0} s, Azurite {(cpuAzurite is { } a ? $"{a.TotalSeconds:0.0} s" : "n/a")}, wall {seconds:0.0} s");
             return (int)ExitCode.Ok;
         }, ct));
         return cmd;
@@ -95,5 +113,61 @@ internal static class BenchHostCommand
             if (rows.Count >= count || DateTime.UtcNow > deadline) return rows;
             await Task.Delay(200, ct);
         }
+    }
+}
+
+/// <summary>Counts storage requests by service and method (a pipeline policy on the host's clients), and reads Azurite's CPU time.</summary>
+internal sealed class RequestCounter : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _counts = new();
+
+    public override void OnSendingRequest(Azure.Core.HttpMessage message)
+    {
+        var uri = message.Request.Uri.ToUri();
+        string service = uri.Port switch { 10000 => "blob", 10001 => "queue", 10002 => "table", _ => uri.Host.Split('.').ElementAtOrDefault(1) ?? uri.Host };
+        string op = uri.Query.Contains("comp=list", StringComparison.Ordinal) ? "list" : message.Request.Method.ToString();
+        _counts.AddOrUpdate($"{service} {op}", 1, (_, n) => n + 1);
+    }
+
+    public void Reset() => _counts.Clear();
+
+    public Dictionary<string, long> Snapshot() => new(_counts);
+
+    public static StorageClients Clients(string connection, RequestCounter counter)
+    {
+        var blob = new Azure.Storage.Blobs.BlobClientOptions();
+        blob.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerCall);
+        var queue = new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 };
+        queue.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerCall);
+        var table = new Azure.Data.Tables.TableClientOptions();
+        table.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerCall);
+        return new StorageClients(new Azure.Storage.Blobs.BlobServiceClient(connection, blob),
+            new Azure.Storage.Queues.QueueServiceClient(connection, queue), new Azure.Data.Tables.TableServiceClient(connection, table));
+    }
+
+    /// <summary>User+system CPU of local processes whose command line mentions azurite (Linux /proc), or null.</summary>
+    public static TimeSpan? AzuriteCpu()
+    {
+        try
+        {
+            long ticks = 0;
+            bool any = false;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+                try
+                {
+                    if (!File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("azurite", StringComparison.Ordinal)) continue;
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                    any = true;
+                }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+            return any ? TimeSpan.FromSeconds(ticks / 100.0) : null;
+        }
+        catch (IOException) { return null; }
     }
 }
