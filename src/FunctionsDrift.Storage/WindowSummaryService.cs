@@ -251,7 +251,9 @@ public sealed class WindowSummaryService(
     private static WindowSummaryRow Row(WindowResult r, int images, int tested, int flagged)
     {
         var (lo, hi) = TwoSampleTests.Wilson(flagged, images);
-        return new WindowSummaryRow(r.Label, r.Start, r.End, images, tested, flagged, images == 0 ? 0 : (double)flagged / images, lo, hi,
+        double rate = images == 0 ? 0 : (double)flagged / images;
+        // Rounding can leave the interval a hair inside 0 % or 100 %; keep the rate inside its interval.
+        return new WindowSummaryRow(r.Label, r.Start, r.End, images, tested, flagged, rate, Math.Min(lo, rate), Math.Max(hi, rate),
             r.Mmd2, r.MmdPValue, r.FlaggedChannels.OrderBy(c => c.AdjustedPValue).ToList(), r.Tested, r.Drift, r.Verdict);
     }
 
