@@ -134,6 +134,90 @@ public sealed class StoreTests(AzuriteFixture azurite, EngineFixture engine)
     }
 
     [Fact]
+    public async Task ScoringService_FirstDeliveryHint_RepeatedAnnouncementNotCountedTwice_StaleETagSkipped()
+    {
+        var env = new TestEnv(azurite, engine, "hint");
+        await env.InitAsync();
+        await env.UploadReferenceAsync(24);
+        await env.Refit().RefitAsync(default);
+        var scoring = env.Scoring();
+        var blob = env.Images.GetBlobClient("h/0.jpg");
+        var etag = (await blob.UploadAsync(BinaryData.FromBytes(TestImages.Scene(310)))).Value.ETag.ToString();
+        var hint = new BlobHint(etag, 1, FirstDelivery: true);
+
+        // Two announcements of the same blob and ETag, both first deliveries (as after a scanner crash): one verdict.
+        var (first, row) = await scoring.ScoreAsync("h/0.jpg", hint, default);
+        Assert.Equal(ScoreOutcome.Scored, first);
+        Assert.Equal(etag, row!.BlobETag);
+        Assert.Equal(ScoreOutcome.AlreadyDone, (await scoring.ScoreAsync("h/0.jpg", hint, default)).Outcome);
+        // At the same time, too: serialised in-process, and the insert catches whatever slips through.
+        var both = await Task.WhenAll(scoring.ScoreAsync("h/0.jpg", hint, default), scoring.ScoreAsync("h/0.jpg", hint with { FirstDelivery = false }, default));
+        Assert.All(both, b => Assert.Equal(ScoreOutcome.AlreadyDone, b.Outcome));
+        Assert.Equal(1, env.Metric.Total);
+
+        // Overwritten: the old announcement finds a different ETag (412) and leaves it to the new one, which replaces the row.
+        var etag2 = (await blob.UploadAsync(BinaryData.FromBytes(TestImages.Drifted(2, 2)), overwrite: true)).Value.ETag.ToString();
+        Assert.Equal(ScoreOutcome.Missing, (await scoring.ScoreAsync("h/0.jpg", hint, default)).Outcome);
+        var (second, row2) = await scoring.ScoreAsync("h/0.jpg", new BlobHint(etag2, 1, FirstDelivery: true), default);
+        Assert.Equal(ScoreOutcome.Scored, second);
+        var rows = await env.AllRowsAsync();
+        Assert.Equal(etag2, Assert.Single(rows).BlobETag);
+        Assert.True(Assert.Single(rows).Drift);
+        Assert.Equal(2, env.Metric.Total);
+
+        // A bad image on the fast path is an error row too.
+        var bad = env.Images.GetBlobClient("h/bad.jpg");
+        var badTag = (await bad.UploadAsync(BinaryData.FromString("not an image"))).Value.ETag.ToString();
+        var (outcome, errorRow) = await scoring.ScoreAsync("h/bad.jpg", new BlobHint(badTag, 12, FirstDelivery: true), default);
+        Assert.Equal(ScoreOutcome.Error, outcome);
+        Assert.Equal("NotAnImage", errorRow!.ErrorKind);
+    }
+
+    [Fact]
+    public async Task ModelStore_PointerCheckReused_OnlyWhenItCoversTheBlob()
+    {
+        var env = new TestEnv(azurite, engine, "fresh");
+        await env.InitAsync();
+        await env.UploadReferenceAsync(24);
+        await env.Refit().RefitAsync(default);
+        var v1 = (await env.Models.GetCurrentAsync(default))!.Version;
+        long checks = env.Models.PointerChecks;
+
+        // A blob written well before the last check, observed before it: the check is reused, no request.
+        var old = DateTimeOffset.UtcNow.AddSeconds(-30);
+        long observedBefore = System.Diagnostics.Stopwatch.GetTimestamp() - System.Diagnostics.Stopwatch.Frequency;
+        Assert.Equal(v1, (await env.Models.GetCurrentForBlobAsync(old, observedBefore, default))!.Version);
+        Assert.Equal(checks, env.Models.PointerChecks);
+
+        // A blob observed after the check and written within the check's second: the pointer is checked again.
+        long observedNow = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.Equal(v1, (await env.Models.GetCurrentForBlobAsync(DateTimeOffset.UtcNow, observedNow, default))!.Version);
+        Assert.Equal(checks + 1, env.Models.PointerChecks);
+
+        // A second version, fitted aside and then published by another process's store.
+        var aside = new ModelStore(env.Clients.Blobs.GetBlobContainerClient(env.Settings.ModelsContainer + "-aside"));
+        await new RefitService(env.Clients, env.Settings, engine.Extractor, aside, env.Results, Microsoft.Extensions.Logging.Abstractions.NullLogger<RefitService>.Instance).RefitAsync(default);
+        var v2 = (await aside.GetCurrentAsync(default))!;
+        Assert.NotEqual(v1, v2.Version);
+        var other = new ModelStore(env.Clients.Blobs.GetBlobContainerClient(env.Settings.ModelsContainer));
+
+        // Check, swap, upload, all within the reuse window: the blob written after the swap still gets the new version.
+        Assert.Equal(v1, (await env.Models.GetCurrentAsync(default))!.Version);
+        long observedBeforeSwap = System.Diagnostics.Stopwatch.GetTimestamp() - System.Diagnostics.Stopwatch.Frequency;
+        Assert.True(await other.PublishAsync(v2, default));
+        var uploaded = (await env.Images.GetBlobClient("after-swap.jpg").UploadAsync(BinaryData.FromBytes(TestImages.Scene(1)))).Value;
+        Assert.Equal(v2.Version, (await env.Models.GetCurrentForBlobAsync(uploaded.LastModified, System.Diagnostics.Stopwatch.GetTimestamp(), default))!.Version);
+
+        // A blob written long before, observed before the latest check, may use it; once the window passes it sees v2 too.
+        var check = env.Models.PointerChecks;
+        Assert.Equal(v2.Version, (await env.Models.GetCurrentForBlobAsync(old, observedBeforeSwap, default))!.Version);
+        Assert.Equal(check, env.Models.PointerChecks);
+        await Task.Delay(ModelStore.PointerCheckReuse + TimeSpan.FromMilliseconds(100));
+        Assert.Equal(v2.Version, (await env.Models.GetCurrentForBlobAsync(old, observedBeforeSwap, default))!.Version);
+        Assert.Equal(check + 1, env.Models.PointerChecks);
+    }
+
+    [Fact]
     public async Task FunctionClasses_CalledDirectly_ScoreAndRefit()
     {
         var env = new TestEnv(azurite, engine, "fn");
