@@ -51,6 +51,10 @@ internal static class SummaryCommand
 
             if (pr.GetValue(windowSize) is < 2) throw new CliException("--window-size must be at least 2", ExitCode.Usage);
             if (pr.GetValue(permutations) is < 1 or > 100_000) throw new CliException("--permutations must be between 1 and 100000", ExitCode.Usage);
+            if (1.0 / (pr.GetValue(permutations) + 1) > 0.005)
+            {
+                ctx.Error.WriteLine($"warning: with {pr.GetValue(permutations)} permutations the MMD p-value cannot go below {1.0 / (pr.GetValue(permutations) + 1):G3} > alpha/2 = 0.005; use at least 200");
+            }
             var settings = new DriftSettings { ResultsTable = pr.GetValue(table)!, ModelsContainer = pr.GetValue(models)!, ReferenceContainer = pr.GetValue(reference)! };
             var clients = StorageOptions.Storage(() => StorageClients.FromConnectionString(pr.GetValue(connection)!));
             var service = new WindowSummaryService(clients, settings, new ModelStore(clients.Blobs.GetBlobContainerClient(settings.ModelsContainer)), store,
