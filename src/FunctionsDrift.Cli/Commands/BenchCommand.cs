@@ -32,9 +32,6 @@ internal static class BenchCommand
             var manifest = ModelManifest.Load(ModelManifest.DefaultPath);
             using var embedderSerial = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = 0 });
             using var embedderParallel = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = 1 });
-            using var embedderBatched = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = 1, MaxBatch = CommonOptions.Batch });
-            var fullBatched = new FeatureExtractor(embedderBatched);
-            int batch = CommonOptions.Batch;
             var noCnn = new FeatureExtractor(null);
             var fullSerial = new FeatureExtractor(embedderSerial);
             var fullParallel = new FeatureExtractor(embedderParallel);
@@ -48,26 +45,22 @@ internal static class BenchCommand
             using var probe = ImageLoader.Decode(bytes[0], ImageLoadOptions.Scoring);
             var one = fullParallel.Extract(probe);
 
-            var probes = Enumerable.Repeat(probe, batch).ToArray();
-            // Work(i) handles `Chunk` images starting at image i × Chunk.
-            var stages = new (string Name, int Workers, int Chunk, Action<int> Work)[]
+            var stages = new (string Name, int Workers, Action<byte[]> Work)[]
             {
-                ("decode (reduced scale)", cores, 1, i => ImageLoader.Decode(bytes[i % bytes.Length], ImageLoadOptions.Scoring).Dispose()),
-                ("colour + quality scoring, no CNN", cores, 1, i => noCnnScorer.Score(noCnn.Extract(bytes[i % bytes.Length]))),
-                ("ResNet18 inference only (ORT, 1 thread × 2 images)", cores, 1, _ => { var e = new float[512]; embedderParallel.Embed(probe, e); }),
-                ($"ResNet18 inference only (ORT, 1 thread × 2 batches of {batch})", cores, batch, _ => embedderBatched.EmbedBatch(probes, Enumerable.Range(0, batch).Select(_ => new float[512]).ToArray())),
-                ("full scoring, ORT 2 threads, 1 image at a time", 1, 1, i => fullScorer.Score(fullSerial.Extract(bytes[i % bytes.Length]))),
-                ("full scoring, ORT 1 thread, 2 images at a time", cores, 1, i => fullScorer.Score(fullParallel.Extract(bytes[i % bytes.Length]))),
-                ($"full scoring, ORT 1 thread, 2 batches of {batch} at a time (drift score)", cores, batch, i => ScoreChunk(bytes, i * batch, batch, fullBatched, fullScorer)),
-                ("detectors only (5 detectors on ready features)", 1, 1, _ => fullScorer.Score(one)),
+                ("decode (reduced scale)", cores, b => ImageLoader.Decode(b, ImageLoadOptions.Scoring).Dispose()),
+                ("colour + quality scoring, no CNN", cores, b => noCnnScorer.Score(noCnn.Extract(b))),
+                ("ResNet18 inference only (ORT, 1 thread × 2 images)", cores, _ => { var e = new float[512]; embedderParallel.Embed(probe, e); }),
+                ("full scoring, ORT 2 threads, 1 image at a time", 1, b => fullScorer.Score(fullSerial.Extract(b))),
+                ("full scoring, ORT 1 thread, 2 images at a time", cores, b => fullScorer.Score(fullParallel.Extract(b))),
+                ("detectors only (5 detectors on ready features)", 1, _ => fullScorer.Score(one)),
             };
             ctx.Out.WriteLine();
             ctx.Out.WriteLine("| stage | workers | images/s | ms/image | allocated KB/image |");
             ctx.Out.WriteLine("|---|---:|---:|---:|---:|");
-            foreach (var (name, workers, chunk, work) in stages)
+            foreach (var (name, workers, work) in stages)
             {
-                Measure(Math.Max(1, 20 / chunk), chunk, workers, work, token); // warm-up
-                var results = Enumerable.Range(0, r).Select(_ => Measure(Math.Max(1, n / chunk), chunk, workers, work, token)).OrderBy(x => x.Rate).ToList();
+                Measure(bytes, Math.Min(20, n), workers, work, token); // warm-up
+                var results = Enumerable.Range(0, r).Select(_ => Measure(bytes, n, workers, work, token)).OrderBy(x => x.Rate).ToList();
                 var (rate, alloc) = results[results.Count / 2];
                 ctx.Out.WriteLine($"| {name} | {workers} | {rate:0.0} | {1000 / rate:0.00} | {alloc / 1024.0:0} |");
             }
@@ -80,29 +73,14 @@ internal static class BenchCommand
         return cmd;
     }
 
-    private static void ScoreChunk(byte[][] bytes, int start, int count, FeatureExtractor extractor, DriftScorer scorer)
-    {
-        var bitmaps = Enumerable.Range(start, count).Select(i => ImageLoader.Decode(bytes[i % bytes.Length], ImageLoadOptions.Scoring)).ToList();
-        try
-        {
-            foreach (var f in extractor.Extract(bitmaps)) scorer.Score(f);
-        }
-        finally
-        {
-            foreach (var b in bitmaps) b.Dispose();
-        }
-    }
-
-    /// <summary>Runs <paramref name="calls"/> calls of <paramref name="chunk"/> images each; returns images/s and bytes allocated per image.</summary>
-    private static (double Rate, double AllocPerImage) Measure(int calls, int chunk, int workers, Action<int> work, CancellationToken ct)
+    private static (double Rate, double AllocPerImage) Measure(byte[][] bytes, int n, int workers, Action<byte[]> work, CancellationToken ct)
     {
         GC.Collect();
         long alloc0 = GC.GetTotalAllocatedBytes(precise: true);
         var sw = Stopwatch.StartNew();
-        Parallel.For(0, calls, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct }, work);
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct }, i => work(bytes[i % bytes.Length]));
         sw.Stop();
         long alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
-        int images = calls * chunk;
-        return (images / sw.Elapsed.TotalSeconds, (double)alloc / images);
+        return (n / sw.Elapsed.TotalSeconds, (double)alloc / n);
     }
 }

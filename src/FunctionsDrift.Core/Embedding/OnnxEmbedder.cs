@@ -10,13 +10,6 @@ public readonly record struct EmbedderOptions
     public EmbedderOptions() { }
     /// <summary>Threads inside one inference. 0 lets ONNX Runtime choose (one per core).</summary>
     public int IntraOpThreads { get; init; }
-
-    /// <summary>
-    /// Largest batch for <see cref="OnnxEmbedder.EmbedBatch"/>. Above 1, a model whose batch dimension is fixed at 1 (like the
-    /// packaged ResNet18) gets a dynamic batch dimension at load, in memory, after its hash is checked.
-    /// </summary>
-    /// <remarks>Batches of 4 ran about 20 % more images/s than single images on a 2-core CPU (bigger convolution GEMMs).</remarks>
-    public int MaxBatch { get; init; } = 1;
 }
 
 /// <summary>
@@ -35,12 +28,10 @@ public sealed class OnnxEmbedder : IDisposable
 
     public ModelManifest Manifest { get; }
     public int Dimension => Manifest.EmbeddingSize;
-    public int MaxBatch { get; }
 
     public OnnxEmbedder(ModelManifest manifest, EmbedderOptions options = default)
     {
         Manifest = manifest;
-        MaxBatch = Math.Max(1, options.MaxBatch);
         var path = manifest.VerifyModelFile();
         var so = new SessionOptions
         {
@@ -50,9 +41,9 @@ public sealed class OnnxEmbedder : IDisposable
         };
         try
         {
-            _session = MaxBatch > 1 ? new InferenceSession(WithDynamicBatch(path), so) : new InferenceSession(path, so);
+            _session = new InferenceSession(path, so);
         }
-        catch (Exception e) when (e is OnnxRuntimeException or Google.Protobuf.InvalidProtocolBufferException)
+        catch (OnnxRuntimeException e)
         {
             throw new DriftException($"model {path} could not be loaded by ONNX Runtime: {e.Message}", e);
         }
@@ -74,14 +65,6 @@ public sealed class OnnxEmbedder : IDisposable
         {
             _offsetImage = LoadOffsetImage(meanPath, manifest, _channelOfPlane);
         }
-    }
-
-    /// <summary>The model with its leading (batch) dimension made dynamic, via OnnxSharp's graph editing.</summary>
-    private static byte[] WithDynamicBatch(string path)
-    {
-        var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
-        Onnx.GraphExtensions.SetDim(model.Graph);
-        return Google.Protobuf.MessageExtensions.ToByteArray(model);
     }
 
     /// <summary>Runs the preprocessing model once on zeros: its output is the negated mean image, divided here by std.</summary>
@@ -123,40 +106,9 @@ public sealed class OnnxEmbedder : IDisposable
         try
         {
             ResizeInto(image, buffers.Input);
-            FillTensor(buffers.Input, buffers.Tensor, 0);
-            Run(buffers, 1);
+            FillTensor(buffers.Input, buffers.Tensor);
+            Run(buffers);
             buffers.Output.AsSpan(0, Dimension).CopyTo(embedding);
-        }
-        finally
-        {
-            _pool.Add(buffers);
-        }
-    }
-
-    /// <summary>Embeds several images in batches of up to <see cref="MaxBatch"/>; <paramref name="embeddings"/>[i] receives image i.</summary>
-    public void EmbedBatch(IReadOnlyList<SKBitmap> images, IReadOnlyList<float[]> embeddings)
-    {
-        if (images.Count != embeddings.Count)
-        {
-            throw new ArgumentException("one output per image", nameof(embeddings));
-        }
-        var buffers = Rent();
-        try
-        {
-            for (int start = 0; start < images.Count; start += MaxBatch)
-            {
-                int b = Math.Min(MaxBatch, images.Count - start);
-                for (int i = 0; i < b; i++)
-                {
-                    ResizeInto(images[start + i], buffers.Input);
-                    FillTensor(buffers.Input, buffers.Tensor, i);
-                }
-                Run(buffers, b);
-                for (int i = 0; i < b; i++)
-                {
-                    buffers.Output.AsSpan(i * Dimension, Dimension).CopyTo(embeddings[start + i]);
-                }
-            }
         }
         finally
         {
@@ -175,8 +127,8 @@ public sealed class OnnxEmbedder : IDisposable
         try
         {
             using var rgba = inputSized.ColorType == SKColorType.Rgba8888 ? null : inputSized.Copy(SKColorType.Rgba8888);
-            FillTensor(rgba ?? inputSized, buffers.Tensor, 0);
-            Run(buffers, 1);
+            FillTensor(rgba ?? inputSized, buffers.Tensor);
+            Run(buffers);
             buffers.Output.AsSpan(0, Dimension).CopyTo(embedding);
         }
         finally
@@ -204,10 +156,9 @@ public sealed class OnnxEmbedder : IDisposable
         }
     }
 
-    private unsafe void FillTensor(SKBitmap rgba, float[] tensorBuffer, int index)
+    private unsafe void FillTensor(SKBitmap rgba, float[] tensor)
     {
         int w = Manifest.InputWidth, h = Manifest.InputHeight, plane = w * h;
-        var tensor = tensorBuffer.AsSpan(index * 3 * plane, 3 * plane);
         byte* basePtr = (byte*)rgba.GetPixels();
         int rowBytes = rgba.RowBytes;
         int c0 = _channelOfPlane[0], c1 = _channelOfPlane[1], c2 = _channelOfPlane[2];
@@ -250,10 +201,9 @@ public sealed class OnnxEmbedder : IDisposable
         }
     }
 
-    private void Run(Buffers b, int batch)
+    private void Run(Buffers b)
     {
-        var (inputs, outputs) = b.Values(batch);
-        _session.Run(b.RunOptions, b.InputNames, inputs, b.OutputNames, outputs);
+        _session.Run(b.RunOptions, b.InputNames, b.InputValues, b.OutputNames, b.OutputValues);
     }
 
     private Buffers Rent() => _pool.TryTake(out var b) ? b : new Buffers(this);
@@ -267,7 +217,7 @@ public sealed class OnnxEmbedder : IDisposable
         _session.Dispose();
     }
 
-    /// <summary>Pinned input/output tensors for up to MaxBatch images, bound as OrtValues once per batch size and reused.</summary>
+    /// <summary>Pinned input/output tensors bound once as OrtValues, reused across calls.</summary>
     private sealed class Buffers : IDisposable
     {
         public readonly SKBitmap Input;
@@ -276,50 +226,37 @@ public sealed class OnnxEmbedder : IDisposable
         public readonly RunOptions RunOptions = new();
         public readonly string[] InputNames;
         public readonly string[] OutputNames;
-        private readonly OrtValue[]?[] _inputs;
-        private readonly OrtValue[]?[] _outputs;
-        private readonly long[] _outShape;
-        private readonly ModelManifest _m;
+        public readonly OrtValue[] InputValues;
+        public readonly OrtValue[] OutputValues;
 
         public Buffers(OnnxEmbedder owner)
         {
-            var m = _m = owner.Manifest;
+            var m = owner.Manifest;
             Input = new SKBitmap(new SKImageInfo(m.InputWidth, m.InputHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-            Tensor = GC.AllocateArray<float>(owner.MaxBatch * 3 * m.InputWidth * m.InputHeight, pinned: true);
-            _outShape = owner._session.OutputMetadata[m.OutputName].Dimensions.Select(d => (long)Math.Max(1, d)).ToArray();
-            long outCount = _outShape.Aggregate(1L, (a, d) => a * d);
+            Tensor = GC.AllocateArray<float>(3 * m.InputWidth * m.InputHeight, pinned: true);
+            var outShape = owner._session.OutputMetadata[m.OutputName].Dimensions;
+            long outCount = 1;
+            foreach (var d in outShape)
+            {
+                outCount *= Math.Max(1, d);
+            }
             if (outCount != m.EmbeddingSize)
             {
-                throw new DriftException($"model {m.Name}: output {m.OutputName} has {outCount} values per image, manifest says {m.EmbeddingSize}");
+                throw new DriftException($"model {m.Name}: output {m.OutputName} has {outCount} values, manifest says {m.EmbeddingSize}");
             }
-            Output = GC.AllocateArray<float>(owner.MaxBatch * (int)outCount, pinned: true);
+            Output = GC.AllocateArray<float>((int)outCount, pinned: true);
             InputNames = [m.InputName];
             OutputNames = [m.OutputName];
-            _inputs = new OrtValue[]?[owner.MaxBatch + 1];
-            _outputs = new OrtValue[]?[owner.MaxBatch + 1];
-        }
-
-        public (OrtValue[] Inputs, OrtValue[] Outputs) Values(int batch)
-        {
-            if (_inputs[batch] is null)
-            {
-                int inCount = batch * 3 * _m.InputWidth * _m.InputHeight;
-                _inputs[batch] = [OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Tensor.AsMemory(0, inCount), [batch, 3, _m.InputHeight, _m.InputWidth])];
-                var shape = (long[])_outShape.Clone();
-                shape[0] = batch;
-                _outputs[batch] = [OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Output.AsMemory(0, batch * _m.EmbeddingSize), shape)];
-            }
-            return (_inputs[batch]!, _outputs[batch]!);
+            InputValues = [OrtValue.CreateTensorValueFromMemory(Tensor, [1, 3, m.InputHeight, m.InputWidth])];
+            OutputValues = [OrtValue.CreateTensorValueFromMemory(Output, outShape.Select(d => (long)Math.Max(1, d)).ToArray())];
         }
 
         public void Dispose()
         {
             Input.Dispose();
             RunOptions.Dispose();
-            foreach (var v in _inputs.Concat(_outputs))
-            {
-                if (v is not null) v[0].Dispose();
-            }
+            InputValues[0].Dispose();
+            OutputValues[0].Dispose();
         }
     }
 }

@@ -1,7 +1,6 @@
 using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Images;
 using SkiaSharp;
-using System.Linq;
 
 namespace FunctionsDrift.Core.Features;
 
@@ -12,9 +11,6 @@ namespace FunctionsDrift.Core.Features;
 public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? loadOptions = null)
 {
     private readonly ImageLoadOptions _load = loadOptions ?? ImageLoadOptions.Scoring;
-
-    /// <summary>How images are decoded for feature extraction.</summary>
-    public ImageLoadOptions LoadOptions => _load;
 
     public OnnxEmbedder? Embedder { get; } = embedder;
 
@@ -31,15 +27,6 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     {
         using var bitmap = ImageLoader.LoadFile(path, _load);
         return Extract(bitmap);
-    }
-
-    /// <summary>Features of several decoded images, embedding them in batches (see <see cref="EmbedderOptions.MaxBatch"/>).</summary>
-    public ImageFeatures[] Extract(IReadOnlyList<SKBitmap> bitmaps)
-    {
-        var colour = bitmaps.Select(FeatureComputer.Compute).ToArray();
-        var embeddings = bitmaps.Select(_ => Embedder is null ? [] : new float[Embedder.Dimension]).ToArray();
-        Embedder?.EmbedBatch(bitmaps, embeddings);
-        return bitmaps.Select((b, i) => new ImageFeatures(embeddings[i], colour[i].Hsv, colour[i].Quality, colour[i].Patch, b.Width, b.Height)).ToArray();
     }
 
     public ImageFeatures Extract(SKBitmap bitmap)

@@ -21,39 +21,17 @@ public static class FeatureBatch
             MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount,
             CancellationToken = cancellationToken,
         };
-        int batch = extractor.Embedder?.MaxBatch ?? 1;
-        int chunks = (files.Count + batch - 1) / batch;
-        // Each worker takes a chunk of consecutive files: decodes them, then embeds the readable ones in one batch.
-        Parallel.For(0, chunks, options, c =>
+        Parallel.For(0, files.Count, options, i =>
         {
-            int start = c * batch, end = Math.Min(files.Count, start + batch);
-            var bitmaps = new List<SkiaSharp.SKBitmap>(end - start);
-            var indices = new List<int>(end - start);
             try
             {
-                for (int i = start; i < end; i++)
-                {
-                    try
-                    {
-                        bitmaps.Add(Images.ImageLoader.LoadFile(files[i], extractor.LoadOptions));
-                        indices.Add(i);
-                    }
-                    catch (Exception e) when (e is DriftException or IOException or UnauthorizedAccessException)
-                    {
-                        results[i] = new FileFeatures(files[i], null, e.Message);
-                    }
-                }
-                var features = extractor.Extract(bitmaps);
-                for (int k = 0; k < indices.Count; k++)
-                {
-                    results[indices[k]] = new FileFeatures(files[indices[k]], features[k], null);
-                }
+                results[i] = new FileFeatures(files[i], extractor.ExtractFile(files[i]), null);
             }
-            finally
+            catch (Exception e) when (e is DriftException or IOException or UnauthorizedAccessException)
             {
-                foreach (var b in bitmaps) b.Dispose();
+                results[i] = new FileFeatures(files[i], null, e.Message);
             }
-            progress?.Report(Interlocked.Add(ref done, end - start));
+            progress?.Report(Interlocked.Increment(ref done));
         });
         return results;
     }
