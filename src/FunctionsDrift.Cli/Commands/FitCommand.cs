@@ -13,7 +13,7 @@ internal static class FitCommand
         var output = new Option<string>("--out") { Description = "Reference model file to write.", Required = true };
         var far = new Option<double>("--false-alarm-rate") { Description = "Target false-alarm rate of the fused verdict.", DefaultValueFactory = _ => 0.01 };
         var variance = new Option<double>("--pca-variance") { Description = "Fraction of embedding variance kept by PCA.", DefaultValueFactory = _ => 0.95 };
-        var block = new Option<int>("--block-size") { Description = "Contiguous reference images held out together in calibration (0 = n/40).", DefaultValueFactory = _ => 0 };
+        var block = new Option<int>("--block-size") { Description = "Contiguous reference images held out together in calibration (0 = contiguous folds, n/5).", DefaultValueFactory = _ => 0 };
         var noEmbedding = CommonOptions.NoEmbedding();
         var manifest = CommonOptions.Manifest();
         var parallel = CommonOptions.Parallelism();

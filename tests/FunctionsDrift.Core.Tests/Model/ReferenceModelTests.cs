@@ -145,7 +145,7 @@ public sealed class ReferenceModelTests(EmbedderFixture fixture) : IDisposable
         var model = Fit();
         Assert.Equal(5, model.Detectors.Count);
         Assert.Equal(40, model.ImageCount);
-        Assert.Equal(1, model.Options.BlockSize); // n / 40
+        Assert.Equal(8, model.Options.BlockSize); // n / Folds: contiguous folds
         foreach (var d in model.Detectors)
         {
             Assert.Equal(40, d.Calibrator.Count);
