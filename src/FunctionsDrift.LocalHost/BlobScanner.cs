@@ -15,6 +15,11 @@ public sealed record LocalHostOptions
     public string Connection { get; init; } = "UseDevelopmentStorage=true";
     /// <summary>How often the scanner lists the images container.</summary>
     public TimeSpan ScanInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// Longest gap between listings: after a second of listings that find nothing new, each empty listing doubles the gap
+    /// (from <see cref="ScanInterval"/> up to this); one that finds new blobs resets it, so an idle or draining container is listed less often.
+    /// </summary>
+    public TimeSpan MaxScanInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Messages scored at once (0 = two per core).</summary>
     public int Parallelism { get; init; }
     /// <summary>Run a refit at start-up when no reference model is published yet.</summary>
@@ -48,13 +53,22 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
         {
             _announced[r.GetString("BlobName")] = r.GetString("BlobETag");
         }
-        log.LogInformation("Scanner: {Count} blobs already announced; watching container {Container} every {Interval} ms",
-            _announced.Count, settings.ImagesContainer, options.ScanInterval.TotalMilliseconds);
+        log.LogInformation("Scanner: {Count} blobs already announced; watching container {Container} every {Interval}–{MaxInterval} ms",
+            _announced.Count, settings.ImagesContainer, options.ScanInterval.TotalMilliseconds, options.MaxScanInterval.TotalMilliseconds);
+        var interval = options.ScanInterval;
+        int empty = 0;
+        var maxInterval = options.MaxScanInterval > options.ScanInterval ? options.MaxScanInterval : options.ScanInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await ScanOnceAsync(stoppingToken);
+                // Adaptive: list fast while blobs arrive (and for a second after), then back off (doubling, up to
+                // MaxScanInterval) while nothing new shows up. Every listing is still a full one, so no blob is ever missed;
+                // only how soon it is seen after a quiet spell changes.
+                empty = await ScanOnceAsync(stoppingToken) > 0 ? 0 : empty + 1;
+                interval = empty * options.ScanInterval < TimeSpan.FromSeconds(1)
+                    ? options.ScanInterval
+                    : TimeSpan.FromTicks(Math.Min(maxInterval.Ticks, interval.Ticks * 2));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -71,7 +85,7 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
             }
             try
             {
-                await Task.Delay(options.ScanInterval, stoppingToken);
+                await Task.Delay(interval, stoppingToken);
             }
             catch (OperationCanceledException)
             {

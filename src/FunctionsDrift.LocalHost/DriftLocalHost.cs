@@ -3,6 +3,7 @@ using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Host;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -54,6 +55,11 @@ public static class DriftLocalHost
             {
                 s.AddSingleton(options);
                 configureServices?.Invoke(s);
+                // The host's own clients without the SDK's per-request logging and tracing (CPU on the scoring cores).
+                if (settings.GetValueOrDefault("DriftStorage") is { Length: > 0 } driftConnection)
+                {
+                    s.TryAddSingleton(_ => StorageClients.FromConnectionString(driftConnection, diagnostics: false));
+                }
                 s.AddDrift(intraOpThreads: parallel > 1 ? 1 : 0);
                 s.AddSingleton<ITypeLocator>(new FixedTypeLocator(typeof(HostFunctions)));
                 s.AddSingleton<BlobScanner>();

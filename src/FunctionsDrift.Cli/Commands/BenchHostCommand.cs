@@ -137,11 +137,11 @@ internal sealed class RequestCounter : Azure.Core.Pipeline.HttpPipelineSynchrono
 
     public static StorageClients Clients(string connection, RequestCounter counter)
     {
-        var blob = new Azure.Storage.Blobs.BlobClientOptions();
+        var blob = StorageClients.Diagnostics(new Azure.Storage.Blobs.BlobClientOptions(), enabled: false);
         blob.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerCall);
-        var queue = new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 };
+        var queue = StorageClients.Diagnostics(new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 }, enabled: false);
         queue.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerCall);
-        var table = new Azure.Data.Tables.TableClientOptions();
+        var table = StorageClients.Diagnostics(new Azure.Data.Tables.TableClientOptions(), enabled: false);
         table.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerCall);
         return new StorageClients(new Azure.Storage.Blobs.BlobServiceClient(connection, blob),
             new Azure.Storage.Queues.QueueServiceClient(connection, queue), new Azure.Data.Tables.TableServiceClient(connection, table));

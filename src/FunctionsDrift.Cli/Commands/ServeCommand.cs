@@ -14,7 +14,7 @@ internal static class ServeCommand
         var images = new Option<string>("--images") { Description = "Container whose new blobs are scored.", DefaultValueFactory = _ => "images" };
         var reference = new Option<string>("--reference") { Description = "Container of reference images.", DefaultValueFactory = _ => "reference" };
         var schedule = new Option<string>("--refit-schedule") { Description = "NCRONTAB schedule (6 fields, UTC) of the refit.", DefaultValueFactory = _ => "0 0 3 * * *" };
-        var scan = new Option<int>("--scan-ms") { Description = "How often the images container is listed for new blobs.", DefaultValueFactory = _ => 250 };
+        var scan = new Option<int>("--scan-ms") { Description = "Shortest gap between listings of the images container (backs off to 1 s while nothing new arrives).", DefaultValueFactory = _ => 250 };
         var parallel = CommonOptions.Parallelism();
         var verbose = new Option<bool>("--verbose") { Description = "Log every scored image." };
         var cmd = new Command("serve", "Run the drift app locally: score new blobs of the images container into the results table, refit on a schedule.")
