@@ -22,6 +22,12 @@ public sealed record LocalHostOptions
     public TimeSpan MaxScanInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Messages scored at once (0 = two per core).</summary>
     public int Parallelism { get; init; }
+    /// <summary>
+    /// An announced blob still without a row for its ETag after this long is announced again (see <see cref="PendingVerdicts"/>).
+    /// </summary>
+    public TimeSpan VerdictGrace { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Receipts younger than this are re-checked at start-up: their messages may have been stranded by the previous host.</summary>
+    public TimeSpan PendingLookback { get; init; } = TimeSpan.FromHours(1);
     /// <summary>Run a refit at start-up when no reference model is published yet.</summary>
     public bool RefitIfMissing { get; init; } = true;
     /// <summary>Extra configuration (settings such as ImagesContainer, RefitSchedule).</summary>
@@ -38,9 +44,14 @@ public sealed record LocalHostOptions
 /// announcement (harmless: scoring is idempotent per blob and ETag) but never loses one. Receipts are loaded at start-up, so a
 /// restart announces exactly the blobs that arrived while the host was down.
 /// </summary>
-public sealed class BlobScanner(StorageClients clients, DriftSettings settings, LocalHostOptions options, ILogger<BlobScanner> log) : BackgroundService
+public sealed class BlobScanner(StorageClients clients, DriftSettings settings, LocalHostOptions options, ResultsStore results, ILogger<BlobScanner> log) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, string> _announced = new(StringComparer.Ordinal);
+    private readonly PendingVerdicts _pending = new(results, log);
+    private DateTimeOffset _lastSweep = DateTimeOffset.UtcNow;
+
+    /// <summary>Announcements not yet confirmed by a row (for tests).</summary>
+    public PendingVerdicts Pending => _pending;
     private TableClient Receipts => clients.Tables.GetTableClient(settings.ResultsTable + "scan");
 
     /// <summary>Blobs announced since start (for tests and the benchmark).</summary>
@@ -49,9 +60,19 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Receipts.CreateIfNotExistsAsync(stoppingToken);
-        await foreach (var r in Receipts.QueryAsync<TableEntity>(select: ["BlobName", "BlobETag"], cancellationToken: stoppingToken))
+        var container = clients.Blobs.GetBlobContainerClient(settings.ImagesContainer);
+        var recent = DateTimeOffset.UtcNow - options.PendingLookback;
+        await foreach (var r in Receipts.QueryAsync<TableEntity>(select: ["BlobName", "BlobETag", "AnnouncedAt"], cancellationToken: stoppingToken))
         {
-            _announced[r.GetString("BlobName")] = r.GetString("BlobETag");
+            string name = r.GetString("BlobName"), etag = r.GetString("BlobETag");
+            _announced[name] = etag;
+            if (r.GetDateTimeOffset("AnnouncedAt") is { } at && at >= recent)
+            {
+                // The previous host may have stopped holding this blob's message: confirm its row in the sweep.
+                // Length unknown here: long.MaxValue sends the scorer down its careful path (properties and row lookup first).
+                var evt = BlobCreatedEvent.Create(clients.Blobs.AccountName, settings.ImagesContainer, name, etag, long.MaxValue, container.GetBlobClient(name).Uri);
+                _pending.Add(name, etag, null, evt.ToJson(), at);
+            }
         }
         log.LogInformation("Scanner: {Count} blobs already announced; watching container {Container} every {Interval}–{MaxInterval} ms",
             _announced.Count, settings.ImagesContainer, options.ScanInterval.TotalMilliseconds, options.MaxScanInterval.TotalMilliseconds);
@@ -66,6 +87,11 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
                 // MaxScanInterval) while nothing new shows up. Every listing is still a full one, so no blob is ever missed;
                 // only how soon it is seen after a quiet spell changes.
                 empty = await ScanOnceAsync(stoppingToken) > 0 ? 0 : empty + 1;
+                if (DateTimeOffset.UtcNow - _lastSweep >= TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, options.VerdictGrace.Ticks / 4)))
+                {
+                    _lastSweep = DateTimeOffset.UtcNow;
+                    await SweepAsync(stoppingToken);
+                }
                 interval = empty * options.ScanInterval < TimeSpan.FromSeconds(1)
                     ? options.ScanInterval
                     : TimeSpan.FromTicks(Math.Min(maxInterval.Ticks, interval.Ticks * 2));
@@ -94,6 +120,11 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
         }
     }
 
+    /// <summary>Re-announces announced blobs that still have no verdict after <see cref="LocalHostOptions.VerdictGrace"/>.</summary>
+    public Task<int> SweepAsync(CancellationToken ct) =>
+        _pending.SweepAsync(clients.Blobs.GetBlobContainerClient(settings.ImagesContainer), clients.Queues.GetQueueClient(settings.BlobCreatedQueue),
+            options.VerdictGrace, maxChecks: 500, ct);
+
     public async Task<int> ScanOnceAsync(CancellationToken ct)
     {
         var container = clients.Blobs.GetBlobContainerClient(settings.ImagesContainer);
@@ -110,7 +141,9 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
                 var evt = BlobCreatedEvent.Create(clients.Blobs.AccountName, settings.ImagesContainer, item.Name, etag, item.Properties.ContentLength ?? 0, blob.Uri);
                 // Enqueue first, then the receipts: a crash in between repeats, never loses. Not cancelled in between, so a
                 // graceful stop never leaves an announcement without its receipt.
-                await queue.SendMessageAsync(evt.ToJson(), CancellationToken.None);
+                var json = evt.ToJson();
+                await queue.SendMessageAsync(json, CancellationToken.None);
+                _pending.Add(item.Name, etag, item.Properties.LastModified, json, DateTimeOffset.UtcNow);
                 fresh.Add((item.Name, etag));
             }
             // The page's receipts in transactions (one partition, up to 100 entities each) rather than one request per blob.

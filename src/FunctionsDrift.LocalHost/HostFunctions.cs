@@ -8,7 +8,7 @@ namespace FunctionsDrift.LocalHost;
 /// The WebJobs functions of the local host: the same handlers as the Functions app. A throwing ScoreImage (storage fault)
 /// is retried by the queue (MaxDequeueCount) and then moved to <c>blob-created-poison</c>.
 /// </summary>
-public sealed class HostFunctions(ScoringService scoring, RefitService refit, ILogger<HostFunctions> log)
+public sealed class HostFunctions(ScoringService scoring, RefitService refit, BlobScanner scanner, ILogger<HostFunctions> log)
 {
     [FunctionName("ScoreImage")]
     public async Task ScoreImage([QueueTrigger("%BlobCreatedQueue%", Connection = "DriftStorage")] string message, long dequeueCount, CancellationToken ct)
@@ -23,6 +23,7 @@ public sealed class HostFunctions(ScoringService scoring, RefitService refit, IL
         // First delivery: the announced ETag lets the scorer skip the properties request and the row lookup (a repeated
         // announcement is caught when the row is inserted). A redelivery looks the row up before downloading.
         await scoring.ScoreAsync(blobName, new BlobHint(evt.Data.ETag, evt.Data.ContentLength, FirstDelivery: dequeueCount <= 1), ct);
+        scanner.Pending.Confirm(blobName, evt.Data.ETag);
     }
 
     [FunctionName("RefitReference")]

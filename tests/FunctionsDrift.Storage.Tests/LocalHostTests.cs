@@ -84,6 +84,48 @@ public sealed class LocalHostTests(AzuriteFixture azurite, EngineFixture engine)
     }
 
     [Fact]
+    public async Task BlobScanner_StrandedAnnouncement_IsReannouncedAndScored()
+    {
+        // A host that stops while holding fetched messages leaves them invisible for minutes (or a message ends in the poison
+        // queue), and the receipts keep the scanner from announcing those blobs again: the sweep must.
+        var env = new TestEnv(azurite, engine, "strand");
+        await env.UploadReferenceAsync();
+        await env.InitAsync();
+        await env.Refit().RefitAsync(default);
+        await env.Clients.Tables.GetTableClient(env.Settings.ResultsTable + "scan").CreateIfNotExistsAsync();
+        var scanner = new FunctionsDrift.LocalHost.BlobScanner(env.Clients, env.Settings,
+            new FunctionsDrift.LocalHost.LocalHostOptions { Connection = env.Connection, VerdictGrace = TimeSpan.Zero },
+            env.Results, Microsoft.Extensions.Logging.Abstractions.NullLogger<FunctionsDrift.LocalHost.BlobScanner>.Instance);
+        await env.Images.CreateIfNotExistsAsync();
+        var names = new[] { "s/0.jpg", "s/1.jpg", "s/2.jpg" };
+        for (int i = 0; i < names.Length; i++) await env.Images.GetBlobClient(names[i]).UploadAsync(BinaryData.FromBytes(TestImages.Scene(9100 + i)));
+
+        Assert.Equal(3, await scanner.ScanOnceAsync(default));
+        var queue = env.Clients.Queues.GetQueueClient(env.Settings.BlobCreatedQueue);
+        await queue.ClearMessagesAsync(); // the messages are lost
+        await env.Scoring().ScoreAsync(names[0], default); // one was scored before they were lost
+
+        Assert.Equal(0, await scanner.ScanOnceAsync(default)); // receipts: a listing alone never announces them again
+        Assert.Equal(2, await scanner.SweepAsync(default));
+        var messages = (await queue.ReceiveMessagesAsync(10)).Value;
+        Assert.Equal(new[] { names[1], names[2] }, messages.Select(m => BlobCreatedEvent.Parse(m.Body.ToString()).ParseSubject().BlobName).Order(StringComparer.Ordinal));
+        foreach (var m in messages) await queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+
+        using var host = env.BuildHost();
+        await host.StartAsync();
+        try
+        {
+            var rows = await env.WaitForRowsAsync(3, TimeSpan.FromSeconds(60));
+            Assert.Equal(names, rows.Select(r => r.BlobName).Order(StringComparer.Ordinal));
+            Assert.Equal(0, await scanner.SweepAsync(default)); // every blob has its verdict now: nothing left to re-announce
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task LocalHost_BadBlobs_ErrorRowsAndScoringContinues()
     {
         var env = new TestEnv(azurite, engine, "bad");
