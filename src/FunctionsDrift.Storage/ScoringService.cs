@@ -109,21 +109,13 @@ public sealed class ScoringService(
         t = Stats.Add(ScoringStats.Properties, t);
         var existing = await results.GetAsync(blob.Name, props.LastModified, ct);
         t = Stats.Add(ScoringStats.Lookup, t);
-        if (existing is not null && existing.BlobETag == props.ETag.ToString() && existing.ErrorKind != NoReferenceKind)
+        if (HoldsResultFor(existing, props.ETag.ToString()))
         {
             log.LogInformation("Blob {Blob} ({ETag}) already scored; skipped", blob.Name, existing.BlobETag);
             return (ScoreOutcome.AlreadyDone, existing);
         }
 
-        var row = new ResultEntity
-        {
-            PartitionKey = results.PartitionKeyFor(blob.Name, props.LastModified),
-            RowKey = ResultKeys.RowKey(blob.Name),
-            BlobName = blob.Name,
-            BlobUrl = blob.Uri.AbsoluteUri,
-            BlobETag = props.ETag.ToString(),
-            BlobLastModified = props.LastModified,
-        };
+        var row = NewRow(blob, props.ETag, props.LastModified);
 
         var model = await models.GetCurrentForBlobAsync(props.LastModified, observed, ct);
         t = Stats.Add(ScoringStats.Model, t);
@@ -182,15 +174,7 @@ public sealed class ScoringService(
         var observed = Stopwatch.GetTimestamp();
         t = Stats.Add(ScoringStats.Download, t);
         var details = download.Details;
-        var row = new ResultEntity
-        {
-            PartitionKey = results.PartitionKeyFor(blob.Name, details.LastModified),
-            RowKey = ResultKeys.RowKey(blob.Name),
-            BlobName = blob.Name,
-            BlobUrl = blob.Uri.AbsoluteUri,
-            BlobETag = details.ETag.ToString(),
-            BlobLastModified = details.LastModified,
-        };
+        var row = NewRow(blob, details.ETag, details.LastModified);
         var model = await models.GetCurrentForBlobAsync(details.LastModified, observed, ct);
         t = Stats.Add(ScoringStats.Model, t);
         if (model is null)
@@ -211,7 +195,7 @@ public sealed class ScoringService(
         try
         {
             features = extractor.Extract(content.ToMemory().Span);
-            verdict = new DriftScorer(model).Score(features);
+            verdict = ScorerFor(model).Score(features);
         }
         catch (ImageDecodeException e)
         {
@@ -265,7 +249,7 @@ public sealed class ScoringService(
             catch (RequestFailedException e) when (e.Status == 409)
             {
                 var existing = await results.GetAsync(row.BlobName, row.BlobLastModified, CancellationToken.None);
-                if (existing is not null && existing.BlobETag == row.BlobETag && existing.ErrorKind != NoReferenceKind)
+                if (HoldsResultFor(existing, row.BlobETag))
                 {
                     return existing;
                 }
@@ -273,6 +257,35 @@ public sealed class ScoringService(
         }
         await results.UpsertAsync(row, CancellationToken.None);
         return null;
+    }
+
+    /// <summary>The row both keys derive from the blob (never from the scoring time), so redelivery finds it again.</summary>
+    private ResultEntity NewRow(BlobClient blob, ETag etag, DateTimeOffset lastModified) => new()
+    {
+        PartitionKey = results.PartitionKeyFor(blob.Name, lastModified),
+        RowKey = ResultKeys.RowKey(blob.Name),
+        BlobName = blob.Name,
+        BlobUrl = blob.Uri.AbsoluteUri,
+        BlobETag = etag.ToString(),
+        BlobLastModified = lastModified,
+    };
+
+    /// <summary>A row that already holds a result (not a NoReference placeholder) for this ETag: nothing to score again.</summary>
+    private static bool HoldsResultFor([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] ResultEntity? existing, string etag) =>
+        existing is not null && existing.BlobETag == etag && existing.ErrorKind != NoReferenceKind;
+
+    // The scorer of the current model: its thresholds are computed once per model version, not once per image.
+    private DriftScorer? _scorer;
+
+    private DriftScorer ScorerFor(Core.Model.ReferenceModel model)
+    {
+        var scorer = _scorer;
+        if (!ReferenceEquals(scorer?.Model, model))
+        {
+            scorer = new DriftScorer(model);
+            _scorer = scorer;
+        }
+        return scorer;
     }
 
     private const string NoReferenceMessage = "no reference model published yet: run the refit (POST /api/refit or drift fit)";
