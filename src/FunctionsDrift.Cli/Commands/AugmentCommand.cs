@@ -1,3 +1,4 @@
+using FunctionsDrift.Core.Pipeline;
 using System.CommandLine;
 using System.Text;
 using FunctionsDrift.Core;
@@ -51,7 +52,7 @@ internal static class AugmentCommand
         var inputs = AugmentSupport.ListImages(s.In);
         if (inputs.Count == 0)
         {
-            throw new CliException($"no images in {s.In} (looked for {string.Join(", ", AugmentSupport.ImageExtensions)})", ExitCode.Usage);
+            throw new CliException($"no images in {s.In} (looked for {string.Join(", ", ImageFolder.Extensions)})", ExitCode.Usage);
         }
         if (string.Equals(Path.GetFullPath(s.In).TrimEnd('/'), Path.GetFullPath(s.Out).TrimEnd('/'), StringComparison.Ordinal))
         {
@@ -91,12 +92,12 @@ internal static class AugmentCommand
                 if (s.IncludeClean)
                 {
                     File.Copy(path, Path.Combine(s.Out, fileName), overwrite: true);
-                    rows.Add($"{AugmentSupport.Csv(fileName)},0,none,");
+                    rows.Add($"{ScoreWriter.Csv(fileName)},0,none,");
                     clean++;
                 }
                 var outName = $"{Path.GetFileNameWithoutExtension(path)}__{kind.ToName()}.jpg";
                 AugmentSupport.WriteJpeg(result.Image, Path.Combine(s.Out, outName));
-                rows.Add($"{AugmentSupport.Csv(outName)},1,{kind.ToName()},{AugmentSupport.Csv(result.Parameters)}");
+                rows.Add($"{ScoreWriter.Csv(outName)},1,{kind.ToName()},{ScoreWriter.Csv(result.Parameters)}");
                 drifted++;
                 report($"[{index + 1}/{inputs.Count}] {fileName} -> {outName} ({result.Parameters})");
             }

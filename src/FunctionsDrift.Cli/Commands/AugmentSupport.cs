@@ -1,6 +1,7 @@
 using FunctionsDrift.Core;
 using FunctionsDrift.Core.Augmentation;
 using FunctionsDrift.Core.Images;
+using FunctionsDrift.Core.Pipeline;
 using SkiaSharp;
 
 namespace FunctionsDrift.Cli.Commands;
@@ -8,22 +9,11 @@ namespace FunctionsDrift.Cli.Commands;
 /// <summary>Folder listing, kind parsing and object loading shared by <c>drift augment</c> and <c>drift gallery</c>.</summary>
 internal static class AugmentSupport
 {
-    public static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
-
     public const int DefaultSeed = 42;
 
-    /// <summary>Images directly in <paramref name="dir"/>, by file name (ordinal).</summary>
-    public static List<string> ListImages(string dir)
-    {
-        if (!Directory.Exists(dir))
-        {
-            throw new CliException($"folder not found: {dir}", ExitCode.Usage);
-        }
-        return Directory.EnumerateFiles(dir)
-            .Where(p => ImageExtensions.Contains(Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))
-            .OrderBy(Path.GetFileName, StringComparer.Ordinal)
-            .ToList();
-    }
+    /// <summary>Images directly in <paramref name="dir"/>, by file name (ordinal); a missing folder is a usage error here.</summary>
+    public static IReadOnlyList<string> ListImages(string dir) =>
+        Directory.Exists(dir) ? ImageFolder.List(dir) : throw new CliException($"folder not found: {dir}", ExitCode.Usage);
 
     /// <summary>Comma-separated kebab-case kinds; null, empty or "all" means every kind. Duplicates are dropped.</summary>
     public static List<DriftKind> ParseKinds(string? text)
@@ -97,8 +87,4 @@ internal static class AugmentSupport
         using var stream = File.Create(path);
         data.SaveTo(stream);
     }
-
-    /// <summary>RFC 4180 field: quoted when it holds a comma, quote or line break.</summary>
-    public static string Csv(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
 }

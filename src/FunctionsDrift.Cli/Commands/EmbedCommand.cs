@@ -20,6 +20,7 @@ internal static class EmbedCommand
             await Task.Yield();
             var files = CommonOptions.ListImages(pr.GetValue(dir)!);
             var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel));
+            using var embedder = extractor.Embedder;
             var features = CommonOptions.ExtractFolder(ctx, "embedding", files, extractor, pr.GetValue(parallel), token);
             int dim = extractor.Embedder?.Dimension ?? 0;
             using var w = new StreamWriter(pr.GetValue(output)!);

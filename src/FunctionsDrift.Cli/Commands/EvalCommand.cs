@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FunctionsDrift.Core.Detectors;
+using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Model;
 
 namespace FunctionsDrift.Cli.Commands;
@@ -30,23 +31,26 @@ internal static class EvalCommand
             await Task.Yield();
             var truth = ReadLabels(pr.GetValue(labels)!);
             ReferenceModel refModel;
+            FeatureExtractor extractor;
             if (pr.GetValue(model) is { } modelPath)
             {
                 refModel = ReferenceModel.LoadFile(modelPath);
+                extractor = ScoreCommand.ExtractorFor(refModel, pr.GetValue(manifest), pr.GetValue(parallel));
             }
             else if (pr.GetValue(reference) is { } refDir)
             {
-                var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel));
+                // One extractor (one ONNX session) reads the reference and then the test images.
+                extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel));
                 var feats = CommonOptions.ExtractFolder(ctx, "reading reference", CommonOptions.ListImages(refDir), extractor, pr.GetValue(parallel), token);
                 refModel = ReferenceFitter.Fit(feats.Where(f => f.Features is not null).Select(f => f.Features!).ToList(), extractor.ModelIdentity,
                     new FitOptions { FalseAlarmRate = pr.GetValue(far) });
-                extractor.Embedder?.Dispose();
             }
             else
             {
                 throw new CliException("give --reference DIR (to fit) or --model FILE", ExitCode.Usage);
             }
-            var rows = ScoreCommand.ScoreFolder(ctx, refModel, CommonOptions.ListImages(pr.GetValue(test)!), pr.GetValue(manifest), pr.GetValue(parallel), token);
+            using var embedder = extractor.Embedder;
+            var rows = ScoreCommand.ScoreFolder(ctx, refModel, CommonOptions.ListImages(pr.GetValue(test)!), extractor, pr.GetValue(parallel), token);
             if (pr.GetValue(scoresOut) is { } so)
             {
                 using var w = new StreamWriter(so);
@@ -74,13 +78,14 @@ internal static class EvalCommand
     {
         if (!File.Exists(path)) throw new CliException($"labels file not found: {path}");
         var result = new Dictionary<string, Label>(StringComparer.Ordinal);
-        foreach (var line in File.ReadLines(path).Skip(1))
+        if (new FileInfo(path).Length == 0) return result;
+        // The RFC 4180 reader: drift augment quotes names and parameters that hold commas.
+        foreach (var cells in Reporting.CsvTable.ReadFile(path).Rows)
         {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var cells = line.Split(',');
+            if (cells.All(string.IsNullOrWhiteSpace)) continue;
             if (cells.Length < 2 || !int.TryParse(cells[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
             {
-                throw new CliException($"labels file {path}: expected image,label,kind but found: {line}");
+                throw new CliException($"labels file {path}: expected image,label,kind but found: {string.Join(',', cells)}");
             }
             result[cells[0]] = new Label(value, cells.Length > 2 ? cells[2] : (value == 1 ? "drift" : "none"));
         }

@@ -23,6 +23,7 @@ internal static class FitCommand
             await Task.Yield();
             var files = CommonOptions.ListImages(pr.GetValue(reference)!);
             var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel));
+            using var embedder = extractor.Embedder;
             var features = CommonOptions.ExtractFolder(ctx, "reading reference", files, extractor, pr.GetValue(parallel), token);
             foreach (var bad in features.Where(f => f.Error is not null))
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Model;
 using FunctionsDrift.Core.Scoring;
 
@@ -22,7 +23,9 @@ internal static class ScoreCommand
             await Task.Yield();
             var reference = ReferenceModel.LoadFile(pr.GetValue(model)!);
             var files = CommonOptions.ListImages(pr.GetValue(dir)!);
-            var rows = ScoreFolder(ctx, reference, files, pr.GetValue(manifest), pr.GetValue(parallel), token);
+            var extractor = ExtractorFor(reference, pr.GetValue(manifest), pr.GetValue(parallel));
+            using var embedder = extractor.Embedder;
+            var rows = ScoreFolder(ctx, reference, files, extractor, pr.GetValue(parallel), token);
             var detectors = reference.Detectors.Select(d => d.Detector.Name).ToList();
             var outPath = pr.GetValue(output);
             if (outPath is null)
@@ -41,9 +44,12 @@ internal static class ScoreCommand
         return cmd;
     }
 
-    public static List<ScoredRow> ScoreFolder(CliContext ctx, ReferenceModel reference, IReadOnlyList<string> files, string? manifest, int parallel, CancellationToken token)
+    /// <summary>An extractor that makes the features <paramref name="reference"/> expects (with or without the CNN).</summary>
+    public static FeatureExtractor ExtractorFor(ReferenceModel reference, string? manifest, int parallel) =>
+        CommonOptions.CreateExtractor(!reference.NeedsEmbedding, manifest, parallel);
+
+    public static List<ScoredRow> ScoreFolder(CliContext ctx, ReferenceModel reference, IReadOnlyList<string> files, FeatureExtractor extractor, int parallel, CancellationToken token)
     {
-        var extractor = CommonOptions.CreateExtractor(!reference.NeedsEmbedding, manifest, parallel);
         if (extractor.ModelIdentity != reference.ModelIdentity)
         {
             throw new CliException($"the reference model was fitted with embedding model {reference.ModelIdentity}, but this run uses {extractor.ModelIdentity}");
