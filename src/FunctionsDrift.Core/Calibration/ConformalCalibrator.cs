@@ -73,13 +73,13 @@ public sealed class ConformalCalibrator
         if (allowed >= 0)
         {
             // The score just above the (allowed+1)-th largest value.
-            return BitIncrement(_sorted[n - allowed - 1]);
+            return Math.BitIncrement(_sorted[n - allowed - 1]);
         }
         // Below 1/(n+1): only scores above the maximum, where the exponential tail reaches the level.
-        double t = Math.Max(BitIncrement(_sorted[n - 1]), TailStart + TailScale * Math.Log(TailCount / ((n + 1.0) * level)));
+        double t = Math.Max(Math.BitIncrement(_sorted[n - 1]), TailStart + TailScale * Math.Log(TailCount / ((n + 1.0) * level)));
         for (int i = 0; i < 64 && PValue(t) > level; i++)
         {
-            t = BitIncrement(t); // rounding in exp/log
+            t = Math.BitIncrement(t); // rounding in exp/log
         }
         return t;
     }
@@ -95,5 +95,4 @@ public sealed class ConformalCalibrator
         return lo;
     }
 
-    private static double BitIncrement(double v) => Math.BitIncrement(v);
 }
