@@ -39,7 +39,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "--location", _dataDir, "--silent", "--loose", "--skipApiVersionCheck",
+        // Telemetry off: Azurite collects and sends usage telemetry unless told not to (azurite --help).
+        foreach (var a in new[] { "--location", _dataDir, "--silent", "--loose", "--skipApiVersionCheck", "--disableTelemetry",
                      "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
                      "--tableHost", "127.0.0.1", "--tablePort", $"{table}" })
         {
