@@ -22,6 +22,19 @@ public sealed record LocalHostOptions
     public TimeSpan MaxScanInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Messages scored at once (0 = two per core).</summary>
     public int Parallelism { get; init; }
+    /// <summary>Messages scored at once, with the default applied: two per core, so one waits on storage while the other extracts.</summary>
+    public int EffectiveParallelism => Parallelism > 0 ? Parallelism : 2 * Environment.ProcessorCount;
+    /// <summary>
+    /// Most BlobCreated events in one queue message (an Event Grid array). A burst then costs one send, receive and delete per
+    /// few blobs instead of per blob; a listing's new blobs are still spread over at least <see cref="EffectiveParallelism"/>
+    /// messages, so a lone upload travels alone and a small batch is scored in parallel.
+    /// </summary>
+    public int MaxEventsPerMessage { get; init; } = 8;
+    /// <summary>
+    /// Longest pause of the listings while the host still holds a large backlog of announced, unscored blobs (see
+    /// <see cref="BlobScanner"/>: backpressure).
+    /// </summary>
+    public TimeSpan MaxBacklogWait { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>
     /// An announced blob still without a row for its ETag after this long is announced again (see <see cref="PendingVerdicts"/>).
     /// </summary>
@@ -39,7 +52,8 @@ public sealed record LocalHostOptions
 /// <summary>
 /// Azurite has no Event Grid, and the polling blob trigger misses blobs there (azure-sdk-for-net#62763). This scanner lists the
 /// images container every <see cref="LocalHostOptions.ScanInterval"/>, and for each blob whose name and ETag it has not announced
-/// yet puts an Event-Grid-shaped BlobCreated message on the <c>blob-created</c> queue, then records a receipt (table
+/// yet puts an Event-Grid-shaped BlobCreated event on the <c>blob-created</c> queue (an Event Grid array of up to
+/// <see cref="LocalHostOptions.MaxEventsPerMessage"/> events per message), then records a receipt (table
 /// <c>{ResultsTable}scan</c>, one entity per blob). Order — enqueue, then receipt — means a crash between the two repeats an
 /// announcement (harmless: scoring is idempotent per blob and ETag) but never loses one. Receipts are loaded at start-up, so a
 /// restart announces exactly the blobs that arrived while the host was down.
@@ -76,6 +90,10 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
         }
         log.LogInformation("Scanner: {Count} blobs already announced; watching container {Container} every {Interval}–{MaxInterval} ms",
             _announced.Count, settings.ImagesContainer, options.ScanInterval.TotalMilliseconds, options.MaxScanInterval.TotalMilliseconds);
+        var started = DateTimeOffset.UtcNow;
+        // Announced by this run within the grace period and still unscored: the work the host already has queued.
+        int Backlog() => _pending.CountSince(Max(started, DateTimeOffset.UtcNow - options.VerdictGrace));
+        int backlogLow = 2 * options.EffectiveParallelism * Math.Max(1, options.MaxEventsPerMessage);
         var interval = options.ScanInterval;
         int empty = 0;
         var maxInterval = options.MaxScanInterval > options.ScanInterval ? options.MaxScanInterval : options.ScanInterval;
@@ -111,6 +129,14 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
             }
             try
             {
+                // Backpressure: a listing returns the whole container (on Azurite that costs it and the host CPU the scorer
+                // needs), and during a burst it would only find blobs that queue behind the backlog anyway. So while the
+                // backlog exceeds a few messages per slot, wait (at most MaxBacklogWait) before listing again.
+                var until = DateTimeOffset.UtcNow + options.MaxBacklogWait;
+                while (Backlog() > backlogLow && DateTimeOffset.UtcNow < until)
+                {
+                    await Task.Delay(options.ScanInterval, stoppingToken);
+                }
                 await Task.Delay(interval, stoppingToken);
             }
             catch (OperationCanceledException)
@@ -119,6 +145,8 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
             }
         }
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>Re-announces announced blobs that still have no verdict after <see cref="LocalHostOptions.VerdictGrace"/>.</summary>
     public Task<int> SweepAsync(CancellationToken ct) =>
@@ -132,19 +160,29 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
         int count = 0;
         await foreach (var page in container.GetBlobsAsync(new GetBlobsOptions(), ct).AsPages())
         {
-            var fresh = new List<(string Name, string ETag)>();
+            var fresh = new List<(string Name, string ETag, DateTimeOffset? LastModified, string Json)>();
             foreach (var item in page.Values)
             {
                 var etag = item.Properties.ETag?.ToString() ?? "";
                 if (_announced.TryGetValue(item.Name, out var seen) && seen == etag) continue;
-                var blob = container.GetBlobClient(item.Name);
-                var evt = BlobCreatedEvent.Create(clients.Blobs.AccountName, settings.ImagesContainer, item.Name, etag, item.Properties.ContentLength ?? 0, blob.Uri);
-                // Enqueue first, then the receipts: a crash in between repeats, never loses. Not cancelled in between, so a
-                // graceful stop never leaves an announcement without its receipt.
-                var json = evt.ToJson();
-                await queue.SendMessageAsync(json, CancellationToken.None);
-                _pending.Add(item.Name, etag, item.Properties.LastModified, json, DateTimeOffset.UtcNow);
-                fresh.Add((item.Name, etag));
+                var evt = BlobCreatedEvent.Create(clients.Blobs.AccountName, settings.ImagesContainer, item.Name, etag,
+                    item.Properties.ContentLength ?? 0, container.GetBlobClient(item.Name).Uri);
+                fresh.Add((item.Name, etag, item.Properties.LastModified, evt.ToJson()));
+            }
+            // Enqueue first, then the receipts: a crash in between repeats, never loses. Not cancelled in between, so a
+            // graceful stop never leaves an announcement without its receipt.
+            int parallel = options.EffectiveParallelism;
+            int perMessage = Math.Clamp((fresh.Count + parallel - 1) / parallel, 1, Math.Max(1, options.MaxEventsPerMessage));
+            // Pending before sending, so a handler that finishes at once finds its entry to confirm. A re-announcement by the
+            // sweep travels alone.
+            var announcedAt = DateTimeOffset.UtcNow;
+            foreach (var f in fresh)
+            {
+                _pending.Add(f.Name, f.ETag, f.LastModified, f.Json, announcedAt);
+            }
+            foreach (var message in BlobCreatedEvent.Batch(fresh.Select(f => f.Json), perMessage))
+            {
+                await queue.SendMessageAsync(message, CancellationToken.None);
             }
             // The page's receipts in transactions (one partition, up to 100 entities each) rather than one request per blob.
             foreach (var chunk in fresh.Chunk(100))

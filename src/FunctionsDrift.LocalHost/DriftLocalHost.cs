@@ -15,8 +15,7 @@ public static class DriftLocalHost
     /// <param name="configureServices">Runs before the defaults are added: services registered here win (for example a shared extractor).</param>
     public static IHost Build(LocalHostOptions options, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? configureServices = null)
     {
-        // Two messages per core: one waits on storage while the other uses the CPU.
-        int parallel = options.Parallelism > 0 ? options.Parallelism : 2 * Environment.ProcessorCount;
+        int parallel = options.EffectiveParallelism;
         var settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = options.Connection,

@@ -20,6 +20,9 @@ public sealed class PendingVerdicts(ResultsStore results, ILogger log)
 
     public int Count => _pending.Count;
 
+    /// <summary>Announcements made at or after <paramref name="since"/> that have no verdict yet.</summary>
+    public int CountSince(DateTimeOffset since) => _pending.Values.Count(e => e.AnnouncedAt >= since);
+
     /// <summary>Blobs re-announced since start.</summary>
     public long Reannounced;
 

@@ -57,14 +57,42 @@ public sealed record BlobCreatedEvent
 
     public string ToJson() => JsonSerializer.Serialize(this);
 
-    public static BlobCreatedEvent Parse(string json)
+    /// <summary>
+    /// Every event of a message: Event Grid delivers an array of events (its schema), and a single object is accepted too.
+    /// </summary>
+    public static IReadOnlyList<BlobCreatedEvent> ParseAll(string json)
     {
-        // Event Grid may deliver a single event or an array of one.
         var trimmed = json.TrimStart();
-        if (trimmed.StartsWith('['))
+        var events = trimmed.StartsWith('[')
+            ? JsonSerializer.Deserialize<BlobCreatedEvent[]>(json) ?? []
+            : [JsonSerializer.Deserialize<BlobCreatedEvent>(json) ?? throw new FormatException("empty event")];
+        return events.Length == 0 ? throw new FormatException("empty event array") : events;
+    }
+
+    /// <summary>
+    /// Joins events already serialised with <see cref="ToJson()"/> into Event Grid arrays of at most
+    /// <paramref name="maxEvents"/> events and <paramref name="maxBytes"/> UTF-8 bytes each (one event always makes a message,
+    /// whatever its size). A storage queue message holds 64 KiB, and base64 encoding adds a third.
+    /// </summary>
+    public static IEnumerable<string> Batch(IEnumerable<string> eventJson, int maxEvents, int maxBytes = 45 * 1024)
+    {
+        var batch = new List<string>();
+        int bytes = 2;
+        foreach (var e in eventJson)
         {
-            return JsonSerializer.Deserialize<BlobCreatedEvent[]>(json)?.FirstOrDefault() ?? throw new FormatException("empty event array");
+            int size = System.Text.Encoding.UTF8.GetByteCount(e) + 1;
+            if (batch.Count > 0 && (batch.Count >= maxEvents || bytes + size > maxBytes))
+            {
+                yield return "[" + string.Join(',', batch) + "]";
+                batch.Clear();
+                bytes = 2;
+            }
+            batch.Add(e);
+            bytes += size;
         }
-        return JsonSerializer.Deserialize<BlobCreatedEvent>(json) ?? throw new FormatException("empty event");
+        if (batch.Count > 0)
+        {
+            yield return "[" + string.Join(',', batch) + "]";
+        }
     }
 }

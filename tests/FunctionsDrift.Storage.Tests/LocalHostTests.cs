@@ -108,7 +108,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite, EngineFixture engine)
         Assert.Equal(0, await scanner.ScanOnceAsync(default)); // receipts: a listing alone never announces them again
         Assert.Equal(2, await scanner.SweepAsync(default));
         var messages = (await queue.ReceiveMessagesAsync(10)).Value;
-        Assert.Equal(new[] { names[1], names[2] }, messages.Select(m => BlobCreatedEvent.Parse(m.Body.ToString()).ParseSubject().BlobName).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { names[1], names[2] }, messages.SelectMany(m => BlobCreatedEvent.ParseAll(m.Body.ToString())).Select(e => e.ParseSubject().BlobName).Order(StringComparer.Ordinal));
         foreach (var m in messages) await queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.Zero);
 
         using var host = env.BuildHost();
@@ -118,6 +118,45 @@ public sealed class LocalHostTests(AzuriteFixture azurite, EngineFixture engine)
             var rows = await env.WaitForRowsAsync(3, TimeSpan.FromSeconds(60));
             Assert.Equal(names, rows.Select(r => r.BlobName).Order(StringComparer.Ordinal));
             Assert.Equal(0, await scanner.SweepAsync(default)); // every blob has its verdict now: nothing left to re-announce
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task BlobScanner_ManyNewBlobs_BatchedIntoFewMessages_EveryBlobScoredOnce()
+    {
+        // A listing that finds 20 new blobs with 2 slots sends Event Grid arrays of up to 8 events: 3 messages, not 20.
+        var env = new TestEnv(azurite, engine, "batch");
+        await env.UploadReferenceAsync();
+        await env.InitAsync();
+        await env.Refit().RefitAsync(default);
+        await env.Clients.Tables.GetTableClient(env.Settings.ResultsTable + "scan").CreateIfNotExistsAsync();
+        await env.Images.CreateIfNotExistsAsync();
+        var names = Enumerable.Range(0, 20).Select(i => $"b/{i:00}.jpg").ToList();
+        await Parallel.ForEachAsync(names, async (n, ct) =>
+            await env.Images.GetBlobClient(n).UploadAsync(BinaryData.FromBytes(TestImages.Scene(9300 + names.IndexOf(n))), ct));
+        var scanner = new FunctionsDrift.LocalHost.BlobScanner(env.Clients, env.Settings,
+            new FunctionsDrift.LocalHost.LocalHostOptions { Connection = env.Connection, Parallelism = 2, MaxEventsPerMessage = 8 },
+            env.Results, Microsoft.Extensions.Logging.Abstractions.NullLogger<FunctionsDrift.LocalHost.BlobScanner>.Instance);
+
+        Assert.Equal(20, await scanner.ScanOnceAsync(default));
+        var queue = env.Clients.Queues.GetQueueClient(env.Settings.BlobCreatedQueue);
+        var peeked = (await queue.PeekMessagesAsync(32)).Value;
+        Assert.Equal(new[] { 4, 8, 8 }, peeked.Select(m => BlobCreatedEvent.ParseAll(m.Body.ToString()).Count).Order());
+        Assert.Equal(names, peeked.SelectMany(m => BlobCreatedEvent.ParseAll(m.Body.ToString())).Select(e => e.ParseSubject().BlobName).Order(StringComparer.Ordinal));
+
+        using var host = env.BuildHost();
+        await host.StartAsync();
+        try
+        {
+            var rows = await env.WaitForRowsAsync(20, TimeSpan.FromSeconds(60));
+            Assert.Equal(names, rows.Select(r => r.BlobName).Order(StringComparer.Ordinal));
+            Assert.All(rows, r => Assert.Equal(ResultEntity.StatusOk, r.Status));
+            await Task.Delay(500);
+            Assert.Equal(20, env.Metric.Total); // each event of each array scored exactly once
         }
         finally
         {
