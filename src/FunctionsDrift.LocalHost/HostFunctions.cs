@@ -13,36 +13,37 @@ public sealed class HostFunctions(ScoringService scoring, RefitService refit, Bl
     [FunctionName("ScoreImage")]
     public async Task ScoreImage([QueueTrigger("%BlobCreatedQueue%", Connection = "DriftStorage")] string message, long dequeueCount, CancellationToken ct)
     {
-        // A message holds one event or an Event Grid array of several (the scanner batches a burst). Every event is tried even
-        // when an earlier one fails; then the message fails as a whole, and its redelivery skips the blobs already scored.
-        List<Exception>? failures = null;
-        foreach (var evt in BlobCreatedEvent.ParseAll(message))
+        // A message holds one event or an Event Grid array of several (the scanner batches a burst). Two events at a time, so
+        // the last message of a burst still keeps both of a 2-core machine's extraction slots busy (the scorer gates
+        // extraction to one per core anyway). Every event is tried even when another fails; then the message fails as a
+        // whole, and its redelivery skips the blobs already scored.
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        await Parallel.ForEachAsync(BlobCreatedEvent.ParseAll(message), new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct }, async (evt, token) =>
         {
-            ct.ThrowIfCancellationRequested();
             if (evt.EventType != BlobCreatedEvent.EventTypeName)
             {
                 log.LogInformation("Ignored event {EventType} for {Subject}", evt.EventType, evt.Subject);
-                continue;
+                return;
             }
             var (_, blobName) = evt.ParseSubject();
             try
             {
                 // First delivery: the announced ETag lets the scorer skip the properties request and the row lookup (a
                 // repeated announcement is caught when the row is inserted). A redelivery looks the row up before downloading.
-                await scoring.ScoreAsync(blobName, new BlobHint(evt.Data.ETag, evt.Data.ContentLength, FirstDelivery: dequeueCount <= 1), ct);
+                await scoring.ScoreAsync(blobName, new BlobHint(evt.Data.ETag, evt.Data.ContentLength, FirstDelivery: dequeueCount <= 1), token);
                 scanner.Pending.Confirm(blobName, evt.Data.ETag);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.LogWarning(e, "Scoring {Blob} failed (delivery {DequeueCount}); the message will be retried", blobName, dequeueCount);
-                (failures ??= []).Add(e);
+                failures.Enqueue(e);
             }
-        }
-        if (failures is { Count: 1 })
+        });
+        if (failures.Count == 1)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0]);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures.Single());
         }
-        if (failures is { Count: > 1 })
+        if (failures.Count > 1)
         {
             throw new AggregateException($"{failures.Count} blobs of this message failed", failures);
         }
