@@ -200,45 +200,6 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
         Assert.Equal(400, (await Invoke(function, "?windows=true&windowSize=1")).Status);
     }
 
-    private static async Task<(int Status, JsonDocument Body)> Invoke(Summary function, string query)
-    {
-        var req = new FakeRequest(new Uri($"http://localhost/api/summary{query}"));
-        var res = await function.Run(req, default);
-        res.Body.Position = 0;
-        return ((int)res.StatusCode, await JsonDocument.ParseAsync(res.Body));
-    }
-
-    private sealed class FakeContext : FunctionContext
-    {
-        public override string InvocationId => "test";
-        public override string FunctionId => "Summary";
-        public override TraceContext TraceContext => null!;
-        public override BindingContext BindingContext => null!;
-        public override RetryContext RetryContext => null!;
-        public override IServiceProvider InstanceServices { get; set; } = new ServiceCollection()
-            .Configure<WorkerOptions>(o => o.Serializer = new JsonObjectSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)))
-            .BuildServiceProvider();
-        public override FunctionDefinition FunctionDefinition => null!;
-        public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
-        public override Microsoft.Azure.Functions.Worker.IInvocationFeatures Features => null!;
-    }
-
-    private sealed class FakeRequest(Uri url) : HttpRequestData(new FakeContext())
-    {
-        public override Stream Body { get; } = new MemoryStream();
-        public override HttpHeadersCollection Headers { get; } = [];
-        public override IReadOnlyCollection<IHttpCookie> Cookies { get; } = [];
-        public override Uri Url { get; } = url;
-        public override IEnumerable<ClaimsIdentity> Identities { get; } = [];
-        public override string Method => "GET";
-        public override HttpResponseData CreateResponse() => new FakeResponse(FunctionContext);
-    }
-
-    private sealed class FakeResponse(FunctionContext context) : HttpResponseData(context)
-    {
-        public override System.Net.HttpStatusCode StatusCode { get; set; }
-        public override HttpHeadersCollection Headers { get; set; } = [];
-        public override Stream Body { get; set; } = new MemoryStream();
-        public override HttpCookies Cookies => null!;
-    }
+    private static Task<(int Status, JsonDocument Body)> Invoke(Summary function, string query) =>
+        FakeHttp.InvokeAsync(req => function.Run(req, default), $"http://localhost/api/summary{query}");
 }
