@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using FunctionsDrift.Core.Windows;
 using FunctionsDrift.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -101,8 +102,8 @@ internal sealed record SummaryQuery(DateTimeOffset? Since, DateTimeOffset? Until
             Until = until,
             Period = byDay ? WindowPeriod.Day : WindowPeriod.Hour,
             WindowSize = Int(q, "windowSize", 2, 10_000),
-            Permutations = Int(q, "permutations", 1, 10_000) ?? 500,
-            Seed = Int(q, "seed", int.MinValue, int.MaxValue) ?? 17,
+            Permutations = Int(q, "permutations", 1, 10_000) ?? WindowOptions.Defaults.Permutations,
+            Seed = Int(q, "seed", int.MinValue, int.MaxValue) ?? WindowOptions.Defaults.Seed,
         };
         return new SummaryQuery(since, until, byDay, request);
     }

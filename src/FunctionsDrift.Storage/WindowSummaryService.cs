@@ -33,12 +33,12 @@ public sealed record WindowSummaryRequest
     public int? WindowSize { get; init; }
 
     /// <summary>Permutations of the MMD test (the smallest reachable p is 1 / (permutations + 1)).</summary>
-    public int Permutations { get; init; } = 500;
+    public int Permutations { get; init; } = WindowOptions.Defaults.Permutations;
 
-    public int Seed { get; init; } = 17;
+    public int Seed { get; init; } = WindowOptions.Defaults.Seed;
 
     /// <summary>Per-window false-alarm level.</summary>
-    public double Alpha { get; init; } = 0.01;
+    public double Alpha { get; init; } = WindowOptions.Defaults.Alpha;
 
     /// <summary>Images tested per calendar window: a seeded uniform subsample when there are more (the rate counts all).</summary>
     /// <remarks>Each permutation costs O((reference + window)²): 300 + 300 images × 500 permutations is about half a second.</remarks>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using FunctionsDrift.Core.Windows;
 using FunctionsDrift.Storage;
 
 namespace FunctionsDrift.Cli.Commands;
@@ -19,8 +20,8 @@ internal static class SummaryCommand
         var byDay = new Option<bool>("--by-day") { Description = "One line per day instead of per hour." };
         var windows = new Option<bool>("--windows") { Description = "Also test each hour/day against the reference (MMD² on embeddings, KS per colour/quality channel, flagged rate with a CI). Default range: the last 24 h (7 days with --by-day)." };
         var windowSize = new Option<int?>("--window-size") { Description = "With --windows: chunks of N images in blob-time order instead of hours/days." };
-        var permutations = new Option<int>("--permutations") { Description = "With --windows: permutations of the MMD test.", DefaultValueFactory = _ => 500 };
-        var seed = new Option<int>("--seed") { Description = "With --windows: seed of the permutations and subsamples.", DefaultValueFactory = _ => 17 };
+        var permutations = new Option<int>("--permutations") { Description = "With --windows: permutations of the MMD test.", DefaultValueFactory = _ => WindowOptions.Defaults.Permutations };
+        var seed = new Option<int>("--seed") { Description = "With --windows: seed of the permutations and subsamples.", DefaultValueFactory = _ => WindowOptions.Defaults.Seed };
         var models = new Option<string>("--models") { Description = "With --windows: models container.", DefaultValueFactory = _ => new DriftSettings().ModelsContainer };
         var reference = new Option<string>("--reference") { Description = "With --windows: reference container (used only when the version has no saved features).", DefaultValueFactory = _ => new DriftSettings().ReferenceContainer };
         var connection = StorageOptions.Connection();

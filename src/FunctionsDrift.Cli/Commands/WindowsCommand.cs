@@ -18,12 +18,12 @@ internal static class WindowsCommand
         var reference = new Option<string>("--reference-features") { Description = "drift embed CSV of the reference images.", Required = true };
         var features = new Option<string>("--features") { Description = "drift embed CSV of the stream, in stream order.", Required = true };
         var scores = new Option<string?>("--scores") { Description = "Optional score CSV (matched by image) for the drift rate and scored_at/timestamp." };
-        var window = new Option<int>("--window") { Description = "Images per window.", DefaultValueFactory = _ => 50 };
+        var window = new Option<int>("--window") { Description = "Images per window.", DefaultValueFactory = _ => WindowOptions.Defaults.WindowSize };
         var period = new Option<string?>("--period") { Description = "Time windows instead of chunks, e.g. 30m, 1h, 1d (needs timestamps in --scores)." };
-        var permutations = new Option<int>("--permutations") { Description = "Permutations of the MMD test.", DefaultValueFactory = _ => 500 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the permutations and the reference subsample.", DefaultValueFactory = _ => 17 };
-        var alpha = new Option<double>("--alpha") { Description = "Per-window false-alarm level (split between MMD and the channel tests).", DefaultValueFactory = _ => 0.01 };
-        var maxRef = new Option<int>("--max-reference") { Description = "Reference images used by the MMD test (seeded subsample).", DefaultValueFactory = _ => 300 };
+        var permutations = new Option<int>("--permutations") { Description = "Permutations of the MMD test.", DefaultValueFactory = _ => WindowOptions.Defaults.Permutations };
+        var seed = new Option<int>("--seed") { Description = "Seed of the permutations and the reference subsample.", DefaultValueFactory = _ => WindowOptions.Defaults.Seed };
+        var alpha = new Option<double>("--alpha") { Description = "Per-window false-alarm level (split between MMD and the channel tests).", DefaultValueFactory = _ => WindowOptions.Defaults.Alpha };
+        var maxRef = new Option<int>("--max-reference") { Description = "Reference images used by the MMD test (seeded subsample).", DefaultValueFactory = _ => WindowOptions.Defaults.MaxReference };
         var cmd = new Command("windows", "Test windows of images against the reference: MMD² on embeddings, KS per colour/quality channel, drift rate with a CI.")
             { reference, features, scores, window, period, permutations, seed, alpha, maxRef };
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>

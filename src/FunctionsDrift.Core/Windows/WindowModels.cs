@@ -7,6 +7,9 @@ public readonly record struct WindowOptions
 {
     public WindowOptions() { }
 
+    /// <summary>The defaults, shared by every front end (CLI options, the HTTP query, the storage request).</summary>
+    public static WindowOptions Defaults { get; } = new();
+
     /// <summary>Images per window when windows are chunks (no <see cref="Period"/>).</summary>
     public int WindowSize { get; init; } = 50;
 
