@@ -92,11 +92,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite, EngineFixture engine)
         await env.UploadReferenceAsync();
         await env.InitAsync();
         await env.Refit().RefitAsync(default);
-        await env.Clients.Tables.GetTableClient(env.Settings.ResultsTable + "scan").CreateIfNotExistsAsync();
-        var scanner = new FunctionsDrift.LocalHost.BlobScanner(env.Clients, env.Settings,
-            new FunctionsDrift.LocalHost.LocalHostOptions { Connection = env.Connection, VerdictGrace = TimeSpan.Zero },
-            env.Results, Microsoft.Extensions.Logging.Abstractions.NullLogger<FunctionsDrift.LocalHost.BlobScanner>.Instance);
-        await env.Images.CreateIfNotExistsAsync();
+        var scanner = await env.ScannerAsync(new FunctionsDrift.LocalHost.LocalHostOptions { VerdictGrace = TimeSpan.Zero });
         var names = new[] { "s/0.jpg", "s/1.jpg", "s/2.jpg" };
         for (int i = 0; i < names.Length; i++) await env.Images.GetBlobClient(names[i]).UploadAsync(BinaryData.FromBytes(TestImages.Scene(9100 + i)));
 
@@ -133,14 +129,10 @@ public sealed class LocalHostTests(AzuriteFixture azurite, EngineFixture engine)
         await env.UploadReferenceAsync();
         await env.InitAsync();
         await env.Refit().RefitAsync(default);
-        await env.Clients.Tables.GetTableClient(env.Settings.ResultsTable + "scan").CreateIfNotExistsAsync();
-        await env.Images.CreateIfNotExistsAsync();
+        var scanner = await env.ScannerAsync(new FunctionsDrift.LocalHost.LocalHostOptions { Parallelism = 2, MaxEventsPerMessage = 8 });
         var names = Enumerable.Range(0, 20).Select(i => $"b/{i:00}.jpg").ToList();
         await Parallel.ForEachAsync(names, async (n, ct) =>
             await env.Images.GetBlobClient(n).UploadAsync(BinaryData.FromBytes(TestImages.Scene(9300 + names.IndexOf(n))), ct));
-        var scanner = new FunctionsDrift.LocalHost.BlobScanner(env.Clients, env.Settings,
-            new FunctionsDrift.LocalHost.LocalHostOptions { Connection = env.Connection, Parallelism = 2, MaxEventsPerMessage = 8 },
-            env.Results, Microsoft.Extensions.Logging.Abstractions.NullLogger<FunctionsDrift.LocalHost.BlobScanner>.Instance);
 
         Assert.Equal(20, await scanner.ScanOnceAsync(default));
         var queue = env.Clients.Queues.GetQueueClient(env.Settings.BlobCreatedQueue);

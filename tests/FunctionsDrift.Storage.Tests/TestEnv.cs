@@ -87,6 +87,17 @@ public sealed class TestEnv
 
     public RefitService Refit() => new(Clients, Settings, Engine.Extractor, Models, Results, NullLogger<RefitService>.Instance);
 
+    /// <summary>
+    /// A scanner outside any host, for tests that drive <see cref="BlobScanner.ScanOnceAsync"/> and the sweep themselves; its
+    /// receipts table and the images container are created.
+    /// </summary>
+    public async Task<BlobScanner> ScannerAsync(LocalHostOptions options)
+    {
+        await Clients.Tables.GetTableClient(Settings.ResultsTable + "scan").CreateIfNotExistsAsync();
+        await Images.CreateIfNotExistsAsync();
+        return new BlobScanner(Clients, Settings, options with { Connection = Connection }, Results, NullLogger<BlobScanner>.Instance);
+    }
+
     public IHost BuildHost(int parallelism = 2) => DriftLocalHost.Build(
         new LocalHostOptions { Connection = Connection, Settings = SettingsDictionary(), Parallelism = parallelism, ConsoleLogLevel = Environment.GetEnvironmentVariable("DRIFT_TEST_LOGS") is null ? null : Microsoft.Extensions.Logging.LogLevel.Information, ScanInterval = TimeSpan.FromMilliseconds(200) },
         configureServices: s =>
