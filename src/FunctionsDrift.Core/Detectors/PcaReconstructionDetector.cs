@@ -85,7 +85,7 @@ public sealed class PcaReconstructionDetector : IDetector
             var flat = archive.Array("pca.components");
             int k = int.Parse(archive.Meta("pca.count"), System.Globalization.CultureInfo.InvariantCulture);
             int d = mean.Length;
-            if (flat.Length != k * d) throw new DriftException("reference model: PCA components have the wrong size");
+            if (k < 0 || flat.Length != (long)k * d) throw new DriftException("reference model: PCA components have the wrong size");
             var comps = new float[k][];
             for (int c = 0; c < k; c++) comps[c] = flat.AsSpan(c * d, d).ToArray();
             return new PcaReconstructionDetector(mean, comps);

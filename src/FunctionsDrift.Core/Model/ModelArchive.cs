@@ -75,7 +75,7 @@ public sealed class ModelArchive
             using var r = new BinaryReader(ms);
             r.ReadBytes(Magic.Length);
             r.ReadInt32();
-            int jsonLength = r.ReadInt32();
+            int jsonLength = ReadLength(r, ms, 1, "metadata");
             var meta = JsonSerializer.Deserialize<Dictionary<string, string>>(r.ReadBytes(jsonLength)) ?? [];
             foreach (var (k, v) in meta)
             {
@@ -85,14 +85,9 @@ public sealed class ModelArchive
             for (int i = 0; i < count; i++)
             {
                 var name = r.ReadString();
-                int length = r.ReadInt32();
+                int length = ReadLength(r, ms, sizeof(float), $"array '{name}'");
                 var values = new float[length];
-                var raw = r.ReadBytes(checked(length * 4));
-                if (raw.Length != length * 4)
-                {
-                    throw new EndOfStreamException();
-                }
-                Buffer.BlockCopy(raw, 0, values, 0, raw.Length);
+                r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
                 archive.Arrays[name] = values;
             }
         }
@@ -101,6 +96,20 @@ public sealed class ModelArchive
             throw new DriftException($"reference model is malformed: {e.Message}", e);
         }
         return archive;
+    }
+
+    /// <summary>
+    /// A length field, checked against the bytes that remain before anything is allocated: a file with a valid checksum can
+    /// still declare a negative or huge length.
+    /// </summary>
+    private static int ReadLength(BinaryReader r, MemoryStream ms, int elementSize, string what)
+    {
+        int length = r.ReadInt32();
+        if (length < 0 || (long)length * elementSize > ms.Length - ms.Position)
+        {
+            throw new DriftException($"reference model is malformed: {what} declares {length} elements, more than the {ms.Length - ms.Position} bytes left");
+        }
+        return length;
     }
 
     public static ModelArchive ReadFile(string path)

@@ -105,6 +105,39 @@ public sealed class ReferenceModelTests(EmbedderFixture fixture) : IDisposable
         Assert.Contains("not found", Assert.Throws<DriftException>(() => ReferenceModel.LoadFile(Path.Combine(_dir, "none.fdm"))).Message);
     }
 
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(-1)]
+    [InlineData(5)]
+    public void ModelArchive_ArrayLengthBeyondTheBytesIsRefusedBeforeAllocating(int declared)
+    {
+        var archive = new ModelArchive();
+        archive.Arrays["x"] = [1f, 2f, 3f, 4f];
+        var bytes = archive.ToBytes();
+        // Body: magic (8), schema (4), metadata length (4) + "{}" (2), array count (4), name "x" (2), then the length.
+        int at = 8 + 4 + 4 + 2 + 4 + 2;
+        Assert.Equal(4, BitConverter.ToInt32(bytes, at));
+        BitConverter.GetBytes(declared).CopyTo(bytes, at);
+        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32);
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DriftException>(() => ModelArchive.Read(bytes));
+        Assert.Contains("array 'x' declares", e.Message);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - allocated, 0, 1 << 20);
+    }
+
+    [Fact]
+    public void PcaDetector_ComponentCountWhoseProductOverflowsIsRefused()
+    {
+        var archive = ModelArchive.Read(ModelBytes());
+        // k·d wraps to 0 in 32-bit arithmetic with d = 512 and k = 2^23 (2^32): an empty array must not pass as k components.
+        int d = archive.Array("pca.mean").Length;
+        Assert.Equal(0, unchecked((1 << 23) * d));
+        archive.Metadata["pca.count"] = (1 << 23).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        archive.Arrays["pca.components"] = [];
+        var e = Assert.Throws<DriftException>(() => ReferenceModel.Load(archive.ToBytes()));
+        Assert.Contains("PCA components", e.Message);
+    }
+
     [Fact]
     public void ModelArchive_ValidChecksumButMissingArrayIsClearError()
     {
