@@ -10,6 +10,19 @@ public sealed class ReportTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
+    public void DriftReport_Thumbnail_SiblingFolderWithTheSamePrefixIsOutside()
+    {
+        var images = ReportFixtures.WriteImages(_root);
+        var sibling = Directory.CreateDirectory(images + "-private").FullName;
+        File.Copy(Path.Combine(images, "a.png"), Path.Combine(sibling, "x.png"));
+
+        Assert.NotNull(DriftReport.Thumbnail(images, "a.png", 64));
+        Assert.Null(DriftReport.Thumbnail(images, $"../{Path.GetFileName(sibling)}/x.png", 64));
+        Assert.Null(DriftReport.Thumbnail(images + Path.DirectorySeparatorChar, $"../{Path.GetFileName(sibling)}/x.png", 64));
+        Assert.Null(DriftReport.Thumbnail(images, Path.Combine(sibling, "x.png"), 64));
+    }
+
+    [Fact]
     public void ScoreTable_ReadsDetectorsQuotedReasonsErrorsAndTimestamps()
     {
         var table = ScoreTable.Parse(ReportFixtures.Scores);

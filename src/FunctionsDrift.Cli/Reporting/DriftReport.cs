@@ -265,7 +265,8 @@ internal static class DriftReport
     /// <summary>A base64 JPEG thumbnail of <paramref name="image"/> inside <paramref name="dir"/>, or null when unreadable.</summary>
     internal static string? Thumbnail(string dir, string image, int width)
     {
-        var root = Path.GetFullPath(dir);
+        // With the trailing separator, a sibling folder that shares the prefix ("imgs" and "imgs-private") is outside.
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)) + Path.DirectorySeparatorChar;
         var path = Path.GetFullPath(Path.Combine(root, image));
         if (!path.StartsWith(root, StringComparison.Ordinal) || !File.Exists(path)) return null;
         try
