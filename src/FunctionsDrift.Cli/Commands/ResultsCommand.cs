@@ -64,8 +64,8 @@ internal static class ResultsCommand
                 w.WriteLine("blob,last_modified,scored_at,status,drift,fused_p,reference_version,reasons,error");
                 foreach (var r in rows)
                 {
-                    w.WriteLine(string.Join(',', Csv(r.BlobName), r.BlobLastModified.ToString("o", inv), r.ScoredAt.ToString("o", inv), r.Status,
-                        r.Drift ? "1" : "0", r.FusedP.ToString("R", inv), Csv(r.ReferenceVersion), Csv(r.Reasons), Csv(r.Error)));
+                    w.WriteLine(string.Join(',', ScoreWriter.Csv(r.BlobName), r.BlobLastModified.ToString("o", inv), r.ScoredAt.ToString("o", inv), r.Status,
+                        r.Drift ? "1" : "0", r.FusedP.ToString("R", inv), ScoreWriter.Csv(r.ReferenceVersion), ScoreWriter.Csv(r.Reasons), ScoreWriter.Csv(r.Error)));
                 }
                 break;
             default:
@@ -87,5 +87,4 @@ internal static class ResultsCommand
 
     private static string Clean(string s) => new(s.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
-    private static string Csv(string? s) => s is null ? "" : s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

@@ -65,6 +65,18 @@ internal static class ScoreWriter
         }
     }
 
-    public static string Csv(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    /// <summary>
+    /// One CSV text cell: a value that a spreadsheet would run as a formula (OWASP CSV injection: a first character of
+    /// <c>= + - @</c>, tab or carriage return) gets a leading <c>'</c>, as does one that already starts with <c>'</c>, so that
+    /// <see cref="Reporting.CsvTable"/> can take exactly one <c>'</c> off again; then RFC 4180 quoting.
+    /// </summary>
+    public static string Csv(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return "";
+        if (FormulaStart.Contains(value[0])) value = "'" + value;
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    }
+
+    /// <summary>First characters that make a spreadsheet cell a formula, and the guard character itself.</summary>
+    internal const string FormulaStart = "=+-@\t\r'";
 }

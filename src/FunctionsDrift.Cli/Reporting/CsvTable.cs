@@ -56,9 +56,17 @@ internal sealed class CsvTable
             }
         }
         if (any || field.Length > 0) { fields.Add(field.ToString()); records.Add([.. fields]); }
+        foreach (var record in records)
+        {
+            for (int k = 0; k < record.Length; k++) record[k] = Unguard(record[k]);
+        }
         if (records.Count == 0) throw new CliException($"{name}: empty CSV (no header)");
         return new CsvTable(records[0].Select(h => h.Trim().TrimStart('\uFEFF')).ToArray(), records.Skip(1).ToList());
     }
+
+    /// <summary>Takes off the <c>'</c> that <see cref="Commands.ScoreWriter.Csv"/> puts before a formula-like cell.</summary>
+    private static string Unguard(string cell) =>
+        cell.Length > 1 && cell[0] == '\'' && Commands.ScoreWriter.FormulaStart.Contains(cell[1]) ? cell[1..] : cell;
 
     public int? Column(string name) => _index.TryGetValue(name, out int i) ? i : null;
 
