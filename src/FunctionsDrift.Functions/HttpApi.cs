@@ -24,7 +24,7 @@ public sealed class Results(ResultsStore results)
                 DriftOnly = Flag(q["driftOnly"]),
                 ErrorsOnly = Flag(q["errorsOnly"]),
                 Prefix = q["prefix"],
-                PageSize = int.TryParse(q["pageSize"], out var n) ? n : 100,
+                PageSize = PageSize(q["pageSize"]),
                 Continuation = q["continuation"],
             };
         }
@@ -32,9 +32,26 @@ public sealed class Results(ResultsStore results)
         {
             return await Http.Json(req, HttpStatusCode.BadRequest, new { error = e.Message });
         }
-        var page = await results.QueryAsync(query, ct);
+        ResultPage page;
+        try
+        {
+            page = await results.QueryAsync(query, ct);
+        }
+        catch (FormatException e)
+        {
+            return await Http.Json(req, HttpStatusCode.BadRequest, new { error = e.Message });
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 400 && query.Continuation is not null)
+        {
+            return await Http.Json(req, HttpStatusCode.BadRequest, new { error = $"continuation rejected by the table service: {e.ErrorCode}" });
+        }
         return await Http.Json(req, HttpStatusCode.OK, new { items = page.Rows.Select(ResultView.From), continuation = page.Continuation });
     }
+
+    /// <summary>Rows per page: 100 when absent, otherwise an integer in [1, 1000].</summary>
+    internal static int PageSize(string? s) => string.IsNullOrEmpty(s) ? 100
+        : int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1000 ? n
+        : throw new FormatException($"pageSize must be an integer in [1, 1000], not '{s}'");
 
     internal static DateTimeOffset? Time(string? s) => string.IsNullOrEmpty(s) ? null
         : DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : throw new FormatException($"not a time: {s}");

@@ -96,13 +96,40 @@ public sealed class ResultsStore(TableClient table, DriftSettings settings)
         var filter = BuildFilter(q);
         int size = Math.Clamp(q.PageSize, 1, 1000);
         var pages = table.QueryAsync<ResultEntity>(string.IsNullOrEmpty(filter) ? null : filter, size, q.WithFeatures ? null : ListColumns, ct)
-            .AsPages(string.IsNullOrEmpty(q.Continuation) ? null : q.Continuation, size);
+            .AsPages(string.IsNullOrEmpty(q.Continuation) ? null : DecodeContinuation(q.Continuation), size);
         await foreach (var page in pages)
         {
             // The service may return fewer rows than asked (or none) with a token; callers just follow the token.
-            return new ResultPage(page.Values, page.ContinuationToken);
+            return new ResultPage(page.Values, page.ContinuationToken is { } next ? EncodeContinuation(next) : null);
         }
         return new ResultPage([], null);
+    }
+
+    private const string ContinuationPrefix = "c1.";
+
+    /// <summary>
+    /// Page tokens wrap the table's own (next partition and row key) so that a malformed token is recognised here: the
+    /// service would otherwise take any string as a starting key and answer with some page.
+    /// </summary>
+    public static string EncodeContinuation(string tableToken) =>
+        ContinuationPrefix + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(tableToken)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>The table's token inside <paramref name="token"/>; <see cref="FormatException"/> when it is not one of ours.</summary>
+    public static string DecodeContinuation(string token)
+    {
+        var bad = new FormatException($"continuation is not a token returned by this API: '{(token.Length > 80 ? token[..80] + "…" : token)}'");
+        if (!token.StartsWith(ContinuationPrefix, StringComparison.Ordinal)) throw bad;
+        var b64 = token[ContinuationPrefix.Length..].Replace('-', '+').Replace('_', '/');
+        b64 += new string('=', (4 - b64.Length % 4) % 4);
+        try
+        {
+            var inner = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(b64));
+            return inner.Split(' ') is [{ Length: > 0 }, _] ? inner : throw bad;
+        }
+        catch (FormatException)
+        {
+            throw bad;
+        }
     }
 
     /// <summary>All rows matching <paramref name="q"/>, following continuation tokens.</summary>

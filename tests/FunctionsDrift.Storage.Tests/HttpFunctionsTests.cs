@@ -97,4 +97,22 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite, EngineFixture eng
         Assert.Equal(400, s4);
         Assert.Contains("not a time", bad.RootElement.GetProperty("error").GetString());
     }
+
+    [Theory]
+    [InlineData("?pageSize=abc", "pageSize")]
+    [InlineData("?pageSize=-5", "pageSize")]
+    [InlineData("?pageSize=0", "pageSize")]
+    [InlineData("?pageSize=5000", "pageSize")]
+    [InlineData("?continuation=garbage", "continuation")]
+    [InlineData("?continuation=%20", "continuation")]
+    [InlineData("?continuation=a%20b%20c%20d", "continuation")]
+    public async Task Results_InvalidPagingParameters_Answer400WithAMessage(string query, string named)
+    {
+        var env = new TestEnv(azurite, engine, "httppage");
+        await env.InitAsync();
+        var results = new Results(env.Results);
+        var (status, body) = await FakeHttp.InvokeAsync(r => results.Run(r, default), $"http://localhost/api/results{query}");
+        Assert.Equal(400, status);
+        Assert.Contains(named, body.RootElement.GetProperty("error").GetString());
+    }
 }
