@@ -8,7 +8,8 @@ namespace FunctionsDrift.LocalHost;
 /// The WebJobs functions of the local host: the same handlers as the Functions app. A throwing ScoreImage (storage fault)
 /// is retried by the queue (MaxDequeueCount) and then moved to <c>blob-created-poison</c>.
 /// </summary>
-public sealed class HostFunctions(ScoringService scoring, RefitService refit, BlobScanner scanner, ILogger<HostFunctions> log)
+public sealed class HostFunctions(ScoringService scoring, RefitService refit, BlobScanner scanner, StorageClients clients, DriftSettings settings,
+    ILogger<HostFunctions> log)
 {
     [FunctionName("ScoreImage")]
     public async Task ScoreImage([QueueTrigger("%BlobCreatedQueue%", Connection = "DriftStorage")] string message, long dequeueCount, CancellationToken ct)
@@ -17,15 +18,29 @@ public sealed class HostFunctions(ScoringService scoring, RefitService refit, Bl
         // the last message of a burst still keeps both of a 2-core machine's extraction slots busy (the scorer gates
         // extraction to one per core anyway). Every event is tried even when another fails; then the message fails as a
         // whole, and its redelivery skips the blobs already scored.
+        IReadOnlyList<BlobCreatedEvent> events;
+        try
+        {
+            events = BlobCreatedEvent.ParseAll(message);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or NotSupportedException)
+        {
+            // No retry can make it readable: dropped here rather than five times into the poison queue.
+            log.LogError("Dropped a blob-created message that is not an Event Grid event or array: {Error}", e.Message);
+            return;
+        }
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-        await Parallel.ForEachAsync(BlobCreatedEvent.ParseAll(message), new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct }, async (evt, token) =>
+        await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct }, async (evt, token) =>
         {
             if (evt.EventType != BlobCreatedEvent.EventTypeName)
             {
                 log.LogInformation("Ignored event {EventType} for {Subject}", evt.EventType, evt.Subject);
                 return;
             }
-            var (_, blobName) = evt.ParseSubject();
+            if (!ForThisContainer(evt, out var blobName))
+            {
+                return;
+            }
             try
             {
                 // First delivery: the announced ETag lets the scorer skip the properties request and the row lookup (a
@@ -47,6 +62,36 @@ public sealed class HostFunctions(ScoringService scoring, RefitService refit, Bl
         {
             throw new AggregateException($"{failures.Count} blobs of this message failed", failures);
         }
+    }
+
+    /// <summary>
+    /// True for a well-formed event about a blob of this account's images container; anything else is logged and dropped
+    /// alone, so one malformed or foreign event does not fail the other events of its message.
+    /// </summary>
+    private bool ForThisContainer(BlobCreatedEvent evt, out string blobName)
+    {
+        blobName = "";
+        string container;
+        try
+        {
+            (container, blobName) = evt.ParseSubject();
+        }
+        catch (FormatException e)
+        {
+            log.LogWarning("Dropped event {Id}: {Error}", evt.Id, e.Message);
+            return false;
+        }
+        if (container != settings.ImagesContainer || blobName.Length == 0)
+        {
+            log.LogInformation("Ignored event {Id} for container {Container}: this host scores {Images}", evt.Id, container, settings.ImagesContainer);
+            return false;
+        }
+        if (!evt.Topic.EndsWith("/storageAccounts/" + clients.Blobs.AccountName, StringComparison.OrdinalIgnoreCase))
+        {
+            log.LogInformation("Ignored event {Id} from topic {Topic}: this host scores account {Account}", evt.Id, evt.Topic, clients.Blobs.AccountName);
+            return false;
+        }
+        return true;
     }
 
     [FunctionName("RefitReference")]
