@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Windows;
 using FunctionsDrift.Storage;
 using Microsoft.Azure.Functions.Worker;
@@ -145,16 +146,45 @@ public sealed class Refit(RefitService refit)
     }
 }
 
-/// <summary>GET /api/health (anonymous): the current reference version, or 503 when none is published.</summary>
-public sealed class Health(ModelStore models)
+/// <summary>
+/// GET /api/health (anonymous): 200 with the current reference version when scoring can use it; 503 naming the problem when
+/// none is published, when the version the pointer names cannot be loaded, or when it was fitted on another embedder.
+/// </summary>
+public sealed class Health(ModelStore models, FeatureExtractor extractor)
 {
     [Function(nameof(Health))]
     public async Task<HttpResponseData> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequestData req, CancellationToken ct)
     {
         var (pointer, _) = await models.ReadPointerAsync(ct);
-        return pointer is null
-            ? await Http.Json(req, HttpStatusCode.ServiceUnavailable, new { status = "no reference model" })
-            : await Http.Json(req, HttpStatusCode.OK, new { status = "ok", referenceVersion = pointer.Version, pointer.PublishedUtc, pointer.ImageCount });
+        if (pointer is null)
+        {
+            return await Http.Json(req, HttpStatusCode.ServiceUnavailable, new { status = "no reference model" });
+        }
+        try
+        {
+            var model = await models.GetCurrentAsync(ct);
+            if (model is not null && model.ModelIdentity != extractor.ModelIdentity)
+            {
+                return await Http.Json(req, HttpStatusCode.ServiceUnavailable, new
+                {
+                    status = "model mismatch",
+                    errorKind = ScoringService.ModelMismatchKind,
+                    referenceVersion = model.Version,
+                    error = ScoringService.MismatchMessage(model.Version, model.ModelIdentity, extractor.ModelIdentity),
+                });
+            }
+        }
+        catch (ModelUnavailableException e)
+        {
+            return await Http.Json(req, HttpStatusCode.ServiceUnavailable, new
+            {
+                status = "model unavailable",
+                errorKind = ScoringService.ModelUnavailableKind,
+                referenceVersion = e.Version,
+                error = e.Message,
+            });
+        }
+        return await Http.Json(req, HttpStatusCode.OK, new { status = "ok", referenceVersion = pointer.Version, pointer.PublishedUtc, pointer.ImageCount });
     }
 }
 

@@ -92,9 +92,22 @@ public static class DriftLocalHost
         public async Task StartAsync(CancellationToken ct)
         {
             await init.EnsureAsync(ct);
-            if (options.RefitIfMissing && await models.GetCurrentAsync(ct) is null)
+            if (!options.RefitIfMissing)
             {
-                log.LogInformation("No reference model yet: fitting a first one from the reference container");
+                return;
+            }
+            string? why;
+            try
+            {
+                why = await models.GetCurrentAsync(ct) is null ? "No reference model yet" : null;
+            }
+            catch (ModelUnavailableException e)
+            {
+                why = $"The current reference model cannot be used ({e.Message})";
+            }
+            if (why is not null)
+            {
+                log.LogInformation("{Why}: fitting one from the reference container", why);
                 var outcome = await refit.RefitAsync(ct);
                 log.LogInformation("{Message}", outcome.Message);
             }

@@ -53,6 +53,10 @@ public sealed class ModelStore
     public long PointerChecks => Interlocked.Read(ref _pointerChecks);
     private long _pointerChecks;
 
+    /// <summary>Model version downloads attempted so far (diagnostics: a failing model is not downloaded for every blob).</summary>
+    public long ModelDownloads => Interlocked.Read(ref _modelDownloads);
+    private long _modelDownloads;
+
     /// <summary>The current model, or null when none is published yet. Cheap when unchanged: a properties request.</summary>
     public async Task<ReferenceModel?> GetCurrentAsync(CancellationToken ct) => await LoadAsync(await CheckPointerAsync(ct), ct);
 
@@ -103,6 +107,14 @@ public sealed class ModelStore
         return check;
     }
 
+    /// <summary>How long a pointer whose model cannot be loaded is not tried again (unless the pointer changes).</summary>
+    public static readonly TimeSpan FailureRetry = TimeSpan.FromSeconds(30);
+
+    /// <summary>The last load failure: the pointer ETag it happened for, why, and until when it stands.</summary>
+    private sealed record Failure(ETag ETag, string Version, string Message, long Until);
+
+    private volatile Failure? _failure;
+
     private async Task<ReferenceModel?> LoadAsync(PointerCheck check, CancellationToken ct)
     {
         if (check.ETag is not { } etag)
@@ -114,6 +126,7 @@ public sealed class ModelStore
         {
             return cached.Model;
         }
+        ThrowIfRecentlyFailed(etag);
         await _reload.WaitAsync(ct);
         try
         {
@@ -122,24 +135,53 @@ public sealed class ModelStore
             {
                 return cached.Model;
             }
-            var (pointer, pointerETag) = await ReadPointerAsync(ct);
-            if (pointer is null)
+            ThrowIfRecentlyFailed(etag);
+            ModelPointer? pointer = null;
+            ETag pointerETag = etag;
+            try
             {
-                return null;
+                (pointer, pointerETag) = await ReadPointerAsync(ct);
+                if (pointer is null)
+                {
+                    return null;
+                }
+                if (_cached is { } newer && newer.ETag == pointerETag)
+                {
+                    return newer.Model;
+                }
+                Interlocked.Increment(ref _modelDownloads);
+                var content = await _container.GetBlobClient(pointer.Path).DownloadContentAsync(ct);
+                var model = ReferenceModel.Load(content.Value.Content.ToMemory().Span);
+                _cached = new Cached(pointerETag, model);
+                _failure = null;
+                _log.LogInformation("Loaded reference model {Version} ({Images} images)", model.Version, model.ImageCount);
+                return model;
             }
-            if (_cached is { } newer && newer.ETag == pointerETag)
+            catch (Exception e) when (e is RequestFailedException { Status: 404 } or Core.DriftException or JsonException or InvalidDataException)
             {
-                return newer.Model;
+                // Permanent until the pointer moves (or a refit writes a new version): remember it for a while, so that
+                // every blob gets an error row at once instead of downloading the model again and failing on each try.
+                var version = pointer?.Version ?? "?";
+                var message = e is RequestFailedException
+                    ? $"reference model {version} named by {PointerName} is missing ({pointer?.Path})"
+                    : $"reference model {version} named by {PointerName} cannot be loaded: {e.Message}";
+                _failure = new Failure(pointerETag, version, message,
+                    System.Diagnostics.Stopwatch.GetTimestamp() + (long)(FailureRetry.TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+                _log.LogError("Model unavailable: {Error} (retried in {Seconds} s or when the pointer changes)", message, FailureRetry.TotalSeconds);
+                throw new ModelUnavailableException(version, message, e);
             }
-            var content = await _container.GetBlobClient(pointer.Path).DownloadContentAsync(ct);
-            var model = ReferenceModel.Load(content.Value.Content.ToMemory().Span);
-            _cached = new Cached(pointerETag, model);
-            _log.LogInformation("Loaded reference model {Version} ({Images} images)", model.Version, model.ImageCount);
-            return model;
         }
         finally
         {
             _reload.Release();
+        }
+    }
+
+    private void ThrowIfRecentlyFailed(ETag etag)
+    {
+        if (_failure is { } f && f.ETag == etag && System.Diagnostics.Stopwatch.GetTimestamp() < f.Until)
+        {
+            throw new ModelUnavailableException(f.Version, f.Message);
         }
     }
 

@@ -28,6 +28,8 @@ public sealed class ResultEntity : ITableEntity
     public string? Error { get; set; }
     public string? ErrorKind { get; set; }
     public string? ReferenceVersion { get; set; }
+    /// <summary>Identity of the embedder that produced <see cref="Embedding"/> (a refit uses only rows of its own embedder).</summary>
+    public string? EmbedderIdentity { get; set; }
     public bool Drift { get; set; }
     public double FusedP { get; set; } = 1;
     public string? Reasons { get; set; }

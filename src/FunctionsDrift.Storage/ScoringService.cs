@@ -45,6 +45,15 @@ public sealed class ScoringService(
 
     public const string NoReferenceKind = "NoReference";
 
+    /// <summary>The pointer names a model that cannot be loaded (missing, corrupt, another schema).</summary>
+    public const string ModelUnavailableKind = "ModelUnavailable";
+
+    /// <summary>The model was fitted on another embedder's features than this host extracts.</summary>
+    public const string ModelMismatchKind = "ModelMismatch";
+
+    /// <summary>Error kinds that say nothing about the image: the row is re-scored once a usable model exists.</summary>
+    public static readonly IReadOnlySet<string> RetryableKinds = new HashSet<string>(StringComparer.Ordinal) { NoReferenceKind, ModelUnavailableKind, ModelMismatchKind };
+
     public BlobContainerClient Images => clients.Blobs.GetBlobContainerClient(settings.ImagesContainer);
 
     public Task<(ScoreOutcome Outcome, ResultEntity? Row)> ScoreAsync(string blobName, CancellationToken ct) =>
@@ -117,11 +126,11 @@ public sealed class ScoringService(
 
         var row = NewRow(blob, props.ETag, props.LastModified);
 
-        var model = await models.GetCurrentForBlobAsync(props.LastModified, observed, ct);
+        var (model, problem) = await ModelForAsync(props.LastModified, observed, ct);
         t = Stats.Add(ScoringStats.Model, t);
         if (model is null)
         {
-            return await WriteError(row, NoReferenceKind, NoReferenceMessage, started, ct);
+            return await WriteError(row, problem!.Value.Kind, problem.Value.Message, started, ct);
         }
         row.ReferenceVersion = model.Version;
 
@@ -175,15 +184,45 @@ public sealed class ScoringService(
         t = Stats.Add(ScoringStats.Download, t);
         var details = download.Details;
         var row = NewRow(blob, details.ETag, details.LastModified);
-        var model = await models.GetCurrentForBlobAsync(details.LastModified, observed, ct);
+        var (model, problem) = await ModelForAsync(details.LastModified, observed, ct);
         t = Stats.Add(ScoringStats.Model, t);
         if (model is null)
         {
-            return await WriteError(row, NoReferenceKind, NoReferenceMessage, started, insertOnly: true, ct);
+            return await WriteError(row, problem!.Value.Kind, problem.Value.Message, started, insertOnly: true, ct);
         }
         row.ReferenceVersion = model.Version;
         return await FinishAsync(row, download.Content, model, started, t, insertOnly: true, ct);
     }
+
+    /// <summary>
+    /// The model to score with, or why there is none usable: no model yet, a model that cannot be loaded, or one fitted on
+    /// another embedder's features (same length, other meaning: scoring would be silently wrong).
+    /// </summary>
+    private async Task<(Core.Model.ReferenceModel? Model, (string Kind, string Message)? Problem)> ModelForAsync(
+        DateTimeOffset blobLastModified, long observed, CancellationToken ct)
+    {
+        Core.Model.ReferenceModel? model;
+        try
+        {
+            model = await models.GetCurrentForBlobAsync(blobLastModified, observed, ct);
+        }
+        catch (ModelUnavailableException e)
+        {
+            return (null, (ModelUnavailableKind, e.Message));
+        }
+        if (model is null)
+        {
+            return (null, (NoReferenceKind, NoReferenceMessage));
+        }
+        if (model.ModelIdentity != extractor.ModelIdentity)
+        {
+            return (null, (ModelMismatchKind, MismatchMessage(model.Version, model.ModelIdentity, extractor.ModelIdentity)));
+        }
+        return (model, null);
+    }
+
+    public static string MismatchMessage(string version, string modelIdentity, string extractorIdentity) =>
+        $"reference model {version} was fitted on embedder '{modelIdentity}' but this host extracts '{extractorIdentity}': refit (POST /api/refit)";
 
     private async Task<(ScoreOutcome, ResultEntity?)> FinishAsync(ResultEntity row, BinaryData content, Core.Model.ReferenceModel model,
         long started, long t, bool insertOnly, CancellationToken ct)
@@ -216,6 +255,7 @@ public sealed class ScoringService(
 
         t = Stats.Add(ScoringStats.Extract, t);
         Fill(row, features, verdict);
+        row.EmbedderIdentity = model.ModelIdentity;
         row.ScoredAt = DateTimeOffset.UtcNow;
         row.ScoreMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         // Once a verdict exists, finish writing it even if the host is stopping: a write cancelled after the server
@@ -270,9 +310,9 @@ public sealed class ScoringService(
         BlobLastModified = lastModified,
     };
 
-    /// <summary>A row that already holds a result (not a NoReference placeholder) for this ETag: nothing to score again.</summary>
+    /// <summary>A row that already holds a result for this ETag (not a placeholder of <see cref="RetryableKinds"/>): nothing to score again.</summary>
     private static bool HoldsResultFor([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] ResultEntity? existing, string etag) =>
-        existing is not null && existing.BlobETag == etag && existing.ErrorKind != NoReferenceKind;
+        existing is not null && existing.BlobETag == etag && !(existing.ErrorKind is { } kind && RetryableKinds.Contains(kind));
 
     // The scorer of the current model: its thresholds are computed once per model version, not once per image.
     private DriftScorer? _scorer;

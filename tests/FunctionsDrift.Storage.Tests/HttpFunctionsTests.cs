@@ -12,7 +12,7 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite, EngineFixture eng
     {
         var env = new TestEnv(azurite, engine, "httpfit");
         await env.InitAsync();
-        var health = new Health(env.Models);
+        var health = new Health(env.Models, engine.Extractor);
         var refit = new Refit(env.Refit());
 
         var (status, body) = await FakeHttp.InvokeAsync(r => health.Run(r, default), "http://localhost/api/health");
