@@ -86,7 +86,7 @@ param targetFalseAlarmRate string = '0.01'
 @minValue(1)
 param keepModelVersions int = 10
 
-@description('Refit on reference images of the last N days only, 0 = all: RefitWindowDays app setting.')
+@description('Days of accepted production images (scored, not flagged) added to the reference container at each refit, at most RefitMaxAccepted spread evenly over the window; 0 = reference container only: RefitWindowDays app setting.')
 @minValue(0)
 param refitWindowDays int = 0
 

@@ -32,7 +32,10 @@ public sealed record DriftSettings
     /// <summary>Model versions kept in the models container (the current one is never pruned).</summary>
     public int KeepModelVersions { get; init; } = 10;
 
-    /// <summary>Days of accepted (not flagged) scored images added to the reference at refit; 0 = reference container only.</summary>
+    /// <summary>
+    /// Days of accepted (scored, not flagged) production images added to the whole reference container at refit, at most
+    /// <see cref="RefitMaxAccepted"/> spread evenly over the window; 0 = reference container only. It never limits the reference container.
+    /// </summary>
     public int RefitWindowDays { get; init; }
 
     /// <summary>Queue of Event-Grid-shaped BlobCreated messages consumed by the local host.</summary>
@@ -44,7 +47,7 @@ public sealed record DriftSettings
     /// <summary>Minimum images for a refit (below it the refit is skipped).</summary>
     public int MinImages { get; init; } = 20;
 
-    /// <summary>Maximum accepted images from results added at refit.</summary>
+    /// <summary>Maximum accepted images from results added at refit (sampled evenly over the window when there are more).</summary>
     public int RefitMaxAccepted { get; init; } = 2000;
 
     public static DriftSettings FromConfiguration(IConfiguration config)

@@ -43,10 +43,18 @@ public sealed class RefitService(
     {
         var container = clients.Blobs.GetBlobContainerClient(settings.ReferenceContainer);
         var names = new List<string>();
+        int oversized = 0;
         try
         {
             await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions(), ct))
             {
+                // The scorer's cap holds for reference images too: a refit's memory stays bounded per image.
+                if (item.Properties.ContentLength > ScoringService.MaxBlobBytes)
+                {
+                    log.LogWarning("Reference image {Blob} skipped: {Bytes} bytes, more than {Max}", item.Name, item.Properties.ContentLength, ScoringService.MaxBlobBytes);
+                    oversized++;
+                    continue;
+                }
                 names.Add(item.Name);
             }
         }
@@ -55,11 +63,26 @@ public sealed class RefitService(
             log.LogWarning("Reference container {Container} does not exist", settings.ReferenceContainer);
         }
         names.Sort(StringComparer.Ordinal);
+        log.LogDebug("Refit: {Count} reference images listed in {Container} ({Oversized} over the size cap)", names.Count, settings.ReferenceContainer, oversized);
 
         var features = new ImageFeatures?[names.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = maxParallel, CancellationToken = ct }, async (i, token) =>
         {
-            var content = (await container.GetBlobClient(names[i]).DownloadContentAsync(token)).Value.Content;
+            BinaryData content;
+            try
+            {
+                content = await DownloadCappedAsync(container.GetBlobClient(names[i]), token);
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                log.LogWarning("Reference image {Blob} skipped: deleted or replaced since the listing ({Status})", names[i], e.Status);
+                return;
+            }
+            catch (InvalidDataException e)
+            {
+                log.LogWarning("Reference image {Blob} skipped: {Error}", names[i], e.Message);
+                return;
+            }
             try
             {
                 features[i] = extractor.Extract(content.ToMemory().Span);
@@ -76,13 +99,24 @@ public sealed class RefitService(
         if (settings.RefitWindowDays > 0)
         {
             var since = DateTimeOffset.UtcNow.AddDays(-settings.RefitWindowDays);
-            foreach (var row in await results.AcceptedSinceAsync(since, settings.RefitMaxAccepted, ct))
+            int otherEmbedder = 0;
+            foreach (var row in await results.AcceptedSinceAsync(since, settings.RefitMaxAccepted, extractor.ModelIdentity, ct))
             {
                 var f = row.ToFeatures();
+                // Features of another embedder can have the same length and mean something else: only this one's rows count.
+                if (row.EmbedderIdentity != extractor.ModelIdentity)
+                {
+                    otherEmbedder++;
+                    continue;
+                }
                 if (f is null || f.HasEmbedding != (extractor.ModelIdentity != "none")) continue;
                 if (f.HasEmbedding && referenceCount > 0 && f.Embedding.Length != all[0].Embedding.Length) continue;
                 all.Add(f);
                 accepted++;
+            }
+            if (otherEmbedder > 0)
+            {
+                log.LogWarning("Refit ignored {Count} accepted rows scored with another embedder than {Identity}", otherEmbedder, extractor.ModelIdentity);
             }
         }
 
@@ -106,6 +140,24 @@ public sealed class RefitService(
             model.Version, referenceCount, accepted, swapped);
         return new RefitOutcome(swapped, model.Version, referenceCount, accepted,
             $"published {model.Version} from {referenceCount} reference and {accepted} accepted images");
+    }
+
+    /// <summary>
+    /// Downloads a reference blob no larger than <see cref="ScoringService.MaxBlobBytes"/>, checked again on the download
+    /// itself (the blob may have been replaced by a larger one since the listing).
+    /// </summary>
+    private static async Task<BinaryData> DownloadCappedAsync(Azure.Storage.Blobs.BlobClient blob, CancellationToken ct)
+    {
+        var response = await blob.DownloadStreamingAsync(cancellationToken: ct);
+        using var download = response.Value;
+        long length = download.Details.ContentLength;
+        if (length > ScoringService.MaxBlobBytes)
+        {
+            throw new InvalidDataException($"{length} bytes, more than {ScoringService.MaxBlobBytes}");
+        }
+        var buffer = new byte[length];
+        await download.Content.ReadExactlyAsync(buffer, ct);
+        return BinaryData.FromBytes(buffer);
     }
 
     /// <summary>Saves the features of a version for window tests; a failure only costs a re-extraction later, so it is logged, not thrown.</summary>

@@ -164,18 +164,56 @@ public sealed class ResultsStore(TableClient table, DriftSettings settings)
         ? $"{key[..4]}-{key[4..6]}-{key[6..8]}"
         : $"{key[..4]}-{key[4..6]}-{key[6..8]}T{key[8..10]}:00Z";
 
-    /// <summary>Accepted (ok, not flagged) rows since <paramref name="since"/>, with features, newest partitions last.</summary>
-    public async Task<List<ResultEntity>> AcceptedSinceAsync(DateTimeOffset since, int max, CancellationToken ct)
+    /// <summary>
+    /// At most <paramref name="max"/> accepted (ok, not flagged) rows since <paramref name="since"/> scored with
+    /// <paramref name="embedderIdentity"/>, with their features, spread evenly over the window (every k-th row in table
+    /// order, which is hour order), oldest first.
+    /// </summary>
+    /// <remarks>
+    /// Memory and transfer stay bounded whatever the window holds: one pass counts the rows (one-column projection), a second
+    /// keeps the keys of every k-th row (two columns, one page of at most 1000 in memory), and only those rows are read with
+    /// the columns a refit needs (point reads, four at a time).
+    /// </remarks>
+    public async Task<List<ResultEntity>> AcceptedSinceAsync(DateTimeOffset since, int max, string embedderIdentity, CancellationToken ct)
     {
         var list = new List<ResultEntity>();
-        var filter = $"({BuildFilter(new ResultQuery { Since = since })}) and (Drift eq false) and ({TableClient.CreateQueryFilter($"Status eq {ResultEntity.StatusOk}")})";
-        await foreach (var e in table.QueryAsync<ResultEntity>(filter, 1000, cancellationToken: ct))
+        if (max <= 0) return list;
+        var filter = $"({BuildFilter(new ResultQuery { Since = since })}) and (Drift eq false) and ({TableClient.CreateQueryFilter($"Status eq {ResultEntity.StatusOk}")})"
+            + $" and ({TableClient.CreateQueryFilter($"EmbedderIdentity eq {embedderIdentity}")})";
+        long count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(filter, 1000, [nameof(ResultEntity.PartitionKey)], ct))
         {
-            list.Add(e);
+            count++;
         }
+        double stride = Math.Max(1.0, (double)count / max);
+        double next = 0;
+        long index = 0;
+        var keys = new List<(string PartitionKey, string RowKey)>(max);
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, 1000, [nameof(ResultEntity.PartitionKey), nameof(ResultEntity.RowKey)], ct))
+        {
+            if (index++ < next) continue;
+            keys.Add((e.PartitionKey, e.RowKey));
+            next += stride;
+            if (keys.Count >= max) break;
+        }
+        var rows = new ResultEntity?[keys.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, keys.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
+        {
+            var response = await table.GetEntityIfExistsAsync<ResultEntity>(keys[i].PartitionKey, keys[i].RowKey, RefitColumns, token);
+            rows[i] = response.HasValue ? response.Value : null; // rescored or deleted since the listing: skipped
+        });
+        list.AddRange(rows.Where(r => r is { Status: ResultEntity.StatusOk, Drift: false }).Select(r => r!));
         list.Sort((a, b) => a.BlobLastModified.CompareTo(b.BlobLastModified));
-        return list.Count > max ? list.GetRange(list.Count - max, max) : list;
+        return list;
     }
+
+    /// <summary>What a refit reads from an accepted row: its time, embedder and features.</summary>
+    private static readonly string[] RefitColumns =
+    [
+        nameof(ResultEntity.PartitionKey), nameof(ResultEntity.RowKey), nameof(ResultEntity.BlobName), nameof(ResultEntity.BlobLastModified),
+        nameof(ResultEntity.Status), nameof(ResultEntity.Drift), nameof(ResultEntity.EmbedderIdentity), nameof(ResultEntity.Width), nameof(ResultEntity.Height),
+        nameof(ResultEntity.Embedding), nameof(ResultEntity.Hsv), nameof(ResultEntity.Quality), nameof(ResultEntity.Patch),
+    ];
 
     /// <summary>
     /// Ok rows of a time range with what window tests need (blob time, verdict, embedding, HSV, quality; no patch features),

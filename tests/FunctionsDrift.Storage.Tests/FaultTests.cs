@@ -1,4 +1,9 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+using FunctionsDrift.Core.Model;
+using FunctionsDrift.Functions;
 using FunctionsDrift.LocalHost;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FunctionsDrift.Storage.Tests;
@@ -42,5 +47,183 @@ public sealed class FaultTests(AzuriteFixture azurite, EngineFixture engine)
         var row = Assert.Single(await env.AllRowsAsync());
         Assert.Equal("e/good.jpg", row.BlobName);
         Assert.Equal(ResultEntity.StatusOk, row.Status);
+    }
+
+    /// <summary>Points current.json at <paramref name="path"/> (an old version name, as after a schema bump on deploy).</summary>
+    private static async Task PointAtAsync(TestEnv env, string version, string path) =>
+        await env.Clients.Blobs.GetBlobContainerClient(env.Settings.ModelsContainer).GetBlobClient(ModelStore.PointerName).UploadAsync(
+            BinaryData.FromObjectAsJson(new ModelPointer(version, path, DateTimeOffset.UtcNow, 24), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)),
+            overwrite: true);
+
+    [Fact]
+    public async Task ScoringService_UnloadableModel_ErrorRowsNotThrows_FailureCached_Health503_RefitRecovers()
+    {
+        var env = new TestEnv(azurite, engine, "unavail");
+        await env.InitAsync();
+        await env.UploadReferenceAsync(24);
+        await PointAtAsync(env, "20000101T000000Z-missing", ModelStore.VersionPath("20000101T000000Z-missing"));
+        for (int i = 0; i < 3; i++) await UploadAsync(env, $"u/{i}.jpg", TestImages.Scene(4200 + i));
+        var scoring = env.Scoring();
+        var health = new Health(env.Models, engine.Extractor);
+
+        // Missing version: an error row for each blob, no throw, and the model is not downloaded again for every blob.
+        for (int i = 0; i < 2; i++)
+        {
+            var (outcome, row) = await scoring.ScoreAsync($"u/{i}.jpg", default);
+            Assert.Equal(ScoreOutcome.Error, outcome);
+            Assert.Equal(ScoringService.ModelUnavailableKind, row!.ErrorKind);
+            Assert.Contains("20000101T000000Z-missing", row.Error);
+        }
+        Assert.Equal(1, env.Models.ModelDownloads);
+        var (status, body) = await FakeHttp.InvokeAsync(r => health.Run(r, default), "http://localhost/api/health");
+        Assert.Equal(503, status);
+        Assert.Equal(ScoringService.ModelUnavailableKind, body.RootElement.GetProperty("errorKind").GetString());
+        Assert.Contains("missing", body.RootElement.GetProperty("error").GetString());
+
+        // A corrupt version (another schema, here garbage) behind a moved pointer: tried at once, same kind of row.
+        await env.Clients.Blobs.GetBlobContainerClient(env.Settings.ModelsContainer).GetBlobClient(ModelStore.VersionPath("20000102T000000Z-corrupt"))
+            .UploadAsync(BinaryData.FromString("FDRIFTM\0 not a model at all, but long enough to have a trailer of 32 bytes"));
+        await PointAtAsync(env, "20000102T000000Z-corrupt", ModelStore.VersionPath("20000102T000000Z-corrupt"));
+        await Task.Delay(ModelStore.PointerCheckReuse);
+        var (o2, r2) = await scoring.ScoreAsync("u/2.jpg", default);
+        Assert.Equal(ScoreOutcome.Error, o2);
+        Assert.Equal(ScoringService.ModelUnavailableKind, r2!.ErrorKind);
+        Assert.Contains("cannot be loaded", r2.Error);
+        Assert.Equal(2, env.Models.ModelDownloads);
+
+        // A refit publishes a good version: health is ok again, and the error rows are not final (re-scoring replaces them).
+        Assert.True((await env.Refit().RefitAsync(default)).Published);
+        await Task.Delay(ModelStore.PointerCheckReuse);
+        (status, _) = await FakeHttp.InvokeAsync(r => health.Run(r, default), "http://localhost/api/health");
+        Assert.Equal(200, status);
+        var (o3, r3) = await scoring.ScoreAsync("u/0.jpg", default);
+        Assert.Equal(ScoreOutcome.Scored, o3);
+        Assert.Equal(ResultEntity.StatusOk, r3!.Status);
+    }
+
+    [Fact]
+    public async Task ScoringService_ModelOfAnotherEmbedder_ErrorRowAndHealth503_RefitIgnoresRowsOfOtherEmbedders()
+    {
+        var env = new TestEnv(azurite, engine, "ident");
+        await env.InitAsync();
+        var features = Enumerable.Range(0, 24).Select(i => engine.Extractor.Extract(TestImages.Scene(1000 + i))).ToList();
+        // Same features, same length, another identity: what a model fitted before an embedder change looks like.
+        var foreign = ReferenceFitter.Fit(features, engine.Extractor.ModelIdentity + "-previous", now: DateTimeOffset.UtcNow.AddHours(-1));
+        Assert.True(await env.Models.PublishAsync(foreign, default));
+        await UploadAsync(env, "i/0.jpg", TestImages.Scene(4300));
+
+        var (outcome, row) = await env.Scoring().ScoreAsync("i/0.jpg", default);
+        Assert.Equal(ScoreOutcome.Error, outcome);
+        Assert.Equal(ScoringService.ModelMismatchKind, row!.ErrorKind);
+        Assert.Contains(engine.Extractor.ModelIdentity + "-previous", row.Error);
+        var (status, body) = await FakeHttp.InvokeAsync(r => new Health(env.Models, engine.Extractor).Run(r, default), "http://localhost/api/health");
+        Assert.Equal(503, status);
+        Assert.Equal(ScoringService.ModelMismatchKind, body.RootElement.GetProperty("errorKind").GetString());
+
+        // Accepted rows of the window: 30 from another embedder (same length), 5 from this one. The refit takes only the 5.
+        var now = DateTimeOffset.UtcNow;
+        var rows = new List<ResultEntity>();
+        for (int i = 0; i < 35; i++)
+        {
+            var name = $"acc/{i:00}.jpg";
+            var r = new ResultEntity
+            {
+                PartitionKey = env.Results.PartitionKeyFor(name, now), RowKey = ResultKeys.RowKey(name), BlobName = name, BlobLastModified = now,
+                Status = ResultEntity.StatusOk, EmbedderIdentity = i < 30 ? "another-embedder" : engine.Extractor.ModelIdentity,
+            };
+            var f = features[i % features.Count];
+            r.Embedding = ResultEntity.Pack(f.Embedding); r.Hsv = ResultEntity.Pack(f.Hsv); r.Quality = ResultEntity.Pack(f.Quality); r.Patch = ResultEntity.Pack(f.Patch);
+            r.Width = f.Width; r.Height = f.Height;
+            rows.Add(r);
+        }
+        foreach (var r in rows) await env.Results.UpsertAsync(r, default);
+        await env.UploadReferenceAsync(24);
+        var refit = new RefitService(env.Clients, env.Settings with { RefitWindowDays = 1 }, engine.Extractor, env.Models, env.Results, NullLogger<RefitService>.Instance);
+        var outcome2 = await refit.RefitAsync(default);
+        Assert.True(outcome2.Published, outcome2.Message);
+        Assert.Equal(24, outcome2.ReferenceImages);
+        Assert.Equal(5, outcome2.AcceptedImages);
+    }
+
+    [Fact]
+    public async Task RefitService_OversizedAndVanishedReferenceBlobs_SkippedWithWarning_RefitStillPublished()
+    {
+        var env = new TestEnv(azurite, engine, "refcap");
+        await env.InitAsync();
+        await env.UploadReferenceAsync(24);
+        await env.Reference.GetBlobClient("huge.jpg").UploadAsync(BinaryData.FromBytes(new byte[ScoringService.MaxBlobBytes + 1]));
+        await env.Reference.GetBlobClient("zz-vanishing.jpg").UploadAsync(BinaryData.FromBytes(TestImages.Scene(4400)));
+        // Deleted between the listing and the download: the test's logger deletes it when the refit reports its listing.
+        var logger = new RecordingLogger<RefitService>(message =>
+        {
+            if (message.StartsWith("Refit: 25 reference images listed", StringComparison.Ordinal))
+            {
+                env.Reference.GetBlobClient("zz-vanishing.jpg").DeleteIfExists();
+            }
+        });
+        var outcome = await new RefitService(env.Clients, env.Settings, engine.Extractor, env.Models, env.Results, logger).RefitAsync(default);
+
+        Assert.True(outcome.Published, outcome.Message);
+        Assert.Equal(24, outcome.ReferenceImages);
+        Assert.Contains(logger.Messages, m => m.Contains("huge.jpg") && m.Contains("more than"));
+        Assert.Contains(logger.Messages, m => m.Contains("zz-vanishing.jpg") && m.Contains("deleted or replaced"));
+    }
+
+    [Fact]
+    public async Task ResultsStore_AcceptedSince_10000Rows_Max100_EvenlySpreadAndOnlyRefitColumns()
+    {
+        var env = new TestEnv(azurite, engine, "accept");
+        await env.InitAsync();
+        var identity = engine.Extractor.ModelIdentity;
+        var start = DateTimeOffset.UtcNow.AddHours(-20);
+        var embedding = ResultEntity.Pack(new float[512]);
+        var rows = Enumerable.Range(0, 10_000).Select(i =>
+        {
+            var name = $"a/{i:00000}.jpg";
+            var t = start.AddSeconds(i * 7); // 10 000 rows over about 19.4 hours
+            return new ResultEntity
+            {
+                PartitionKey = env.Results.PartitionKeyFor(name, t), RowKey = ResultKeys.RowKey(name), BlobName = name, BlobLastModified = t,
+                Status = ResultEntity.StatusOk, Drift = i % 50 == 0, EmbedderIdentity = identity, Reasons = new string('r', 500),
+                DetectorsJson = new string('d', 2000), Embedding = embedding, Hsv = ResultEntity.Pack([i]), Quality = [], Patch = [],
+            };
+        }).ToList();
+        await Parallel.ForEachAsync(rows.GroupBy(r => r.PartitionKey).SelectMany(g => g.Chunk(100)), new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            async (chunk, ct) => await env.Results.Table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), ct));
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var picked = await env.Results.AcceptedSinceAsync(start.AddMinutes(-1), 100, identity, default);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.Equal(100, picked.Count);
+        Assert.All(picked, r => Assert.False(r.Drift));
+        Assert.All(picked, r => Assert.Null(r.DetectorsJson)); // projected: only the columns a refit needs
+        Assert.All(picked, r => Assert.Null(r.Reasons));
+        // Evenly over the window: the earliest and latest hour are both represented, and no gap is more than twice the stride.
+        var times = picked.Select(r => r.BlobLastModified).Order().ToList();
+        Assert.True(times[0] < start.AddHours(1), $"first {times[0]}");
+        Assert.True(times[^1] > start.AddHours(18.4), $"last {times[^1]}");
+        var maxGap = times.Zip(times.Skip(1), (a, b) => b - a).Max();
+        Assert.True(maxGap < TimeSpan.FromHours(19.4 / 100 * 2 + 1), $"largest gap {maxGap}");
+        Assert.Empty(await env.Results.AcceptedSinceAsync(start.AddMinutes(-1), 100, "another-embedder", default));
+        // Reading all 10 000 rows with every column allocated about 225 MB here; the keys and 100 point reads about 30 MB.
+        Assert.InRange(allocated, 0, 100_000_000);
+        Console.WriteLine($"AcceptedSinceAsync: 10 000 rows, 100 kept, {allocated / 1e6:0.0} MB allocated in total");
+    }
+}
+
+/// <summary>A logger that records formatted messages and lets a test act on one as it is written.</summary>
+internal sealed class RecordingLogger<T>(Action<string>? onMessage = null) : ILogger<T>
+{
+    public ConcurrentQueue<string> Messages { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        var message = formatter(state, exception);
+        Messages.Enqueue(message);
+        onMessage?.Invoke(message);
     }
 }
