@@ -135,14 +135,18 @@ internal sealed record SummaryQuery(DateTimeOffset? Since, DateTimeOffset? Until
     }
 }
 
-/// <summary>POST /api/refit (function key): refit now.</summary>
+/// <summary>
+/// POST /api/refit (function key): refit now. 200 published, 409 skipped (too few images), 202 at once with the running
+/// refit's id when one is already running (in any instance).
+/// </summary>
 public sealed class Refit(RefitService refit)
 {
     [Function(nameof(Refit))]
     public async Task<HttpResponseData> Run([HttpTrigger(AuthorizationLevel.Function, "post", Route = "refit")] HttpRequestData req, CancellationToken ct)
     {
         var outcome = await refit.RefitAsync(ct);
-        return await Http.Json(req, outcome.Published ? HttpStatusCode.OK : HttpStatusCode.Conflict, outcome);
+        var status = outcome.AlreadyRunning ? HttpStatusCode.Accepted : outcome.Published ? HttpStatusCode.OK : HttpStatusCode.Conflict;
+        return await Http.Json(req, status, outcome);
     }
 }
 

@@ -8,8 +8,12 @@ using Microsoft.Extensions.Logging;
 
 namespace FunctionsDrift.Storage;
 
-/// <summary>Result of one refit.</summary>
-public sealed record RefitOutcome(bool Published, string? Version, int ReferenceImages, int AcceptedImages, string Message);
+/// <summary>
+/// Result of one refit. <paramref name="RefitId"/> names the refit; with <paramref name="AlreadyRunning"/> it is the id of the
+/// refit that was running (in this or another process) when this one was asked for, and nothing else was done.
+/// </summary>
+public sealed record RefitOutcome(bool Published, string? Version, int ReferenceImages, int AcceptedImages, string Message,
+    string? RefitId = null, bool AlreadyRunning = false);
 
 /// <summary>
 /// The handler behind RefitReference (timer) and POST /api/refit: fit and calibrate a new reference from the reference
@@ -24,18 +28,26 @@ public sealed class RefitService(
     ResultsStore results,
     ILogger<RefitService> log)
 {
-    private readonly SemaphoreSlim _one = new(1, 1);
+    private RefitLock Lock => new(models.Container, log);
 
+    /// <summary>
+    /// Runs one refit, unless one is running already (here or in another process: see <see cref="RefitLock"/>); then it
+    /// returns at once with <see cref="RefitOutcome.AlreadyRunning"/> and the running refit's id.
+    /// </summary>
     public async Task<RefitOutcome> RefitAsync(CancellationToken ct, int? maxParallel = null)
     {
-        await _one.WaitAsync(ct);
-        try
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var (held, running) = await Lock.TryAcquireAsync(id, ct);
+        if (held is null)
         {
-            return await RefitCoreAsync(ct, maxParallel ?? Math.Max(1, Environment.ProcessorCount / 2));
+            log.LogInformation("Refit {Id} not started: refit {Running} is running", id, running);
+            return new RefitOutcome(false, null, 0, 0, $"refit {running} is already running", running, AlreadyRunning: true);
         }
-        finally
+        await using (held)
         {
-            _one.Release();
+            log.LogInformation("Refit {Id} started", id);
+            var outcome = await RefitCoreAsync(ct, maxParallel ?? Math.Max(1, Environment.ProcessorCount / 2));
+            return outcome with { RefitId = id };
         }
     }
 

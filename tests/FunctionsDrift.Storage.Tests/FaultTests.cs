@@ -210,6 +210,47 @@ public sealed class FaultTests(AzuriteFixture azurite, EngineFixture engine)
         Assert.InRange(allocated, 0, 100_000_000);
         Console.WriteLine($"AcceptedSinceAsync: 10 000 rows, 100 kept, {allocated / 1e6:0.0} MB allocated in total");
     }
+
+    [Fact]
+    public async Task RefitService_TwoInstances_SecondAnswersAtOnceWithTheRunningRefitsId_ThenTheLockIsFree()
+    {
+        var env = new TestEnv(azurite, engine, "lock");
+        await env.InitAsync();
+        await env.UploadReferenceAsync(40);
+        // Two services with their own stores and clients: as two instances of the app would be.
+        var a = env.Refit();
+        var b = new RefitService(StorageClients.FromConnectionString(env.Connection), env.Settings, engine.Extractor,
+            new ModelStore(env.Clients.Blobs.GetBlobContainerClient(env.Settings.ModelsContainer)), env.Results, NullLogger<RefitService>.Instance);
+
+        var first = a.RefitAsync(default, maxParallel: 1);
+        // Wait until the first holds the lock (its id is in the lock blob's metadata).
+        var lockBlob = env.Clients.Blobs.GetBlobContainerClient(env.Settings.ModelsContainer).GetBlobClient(RefitLock.BlobName);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && (!(await lockBlob.ExistsAsync()).Value || (await lockBlob.GetPropertiesAsync()).Value.LeaseState != Azure.Storage.Blobs.Models.LeaseState.Leased))
+        {
+            await Task.Delay(20);
+        }
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var second = await b.RefitAsync(default);
+        var http = await FakeHttp.InvokeAsync(r => new Refit(b).Run(r, default), "http://localhost/api/refit", "POST");
+        var answeredIn = started.Elapsed;
+        Assert.False(first.IsCompleted, "the first refit finished before the second asked: the test proves nothing");
+        var done = await first;
+
+        Assert.True(second.AlreadyRunning);
+        Assert.False(second.Published);
+        Assert.Equal(done.RefitId, second.RefitId);
+        Assert.Equal(202, http.Status);
+        Assert.Equal(done.RefitId, http.Body.RootElement.GetProperty("refitId").GetString());
+        Assert.True(answeredIn < TimeSpan.FromSeconds(2), $"answered in {answeredIn}");
+        Assert.True(done.Published, done.Message);
+        Assert.Single(await env.Models.ListVersionsAsync(default));
+
+        // Released at the end: the next refit runs.
+        var third = await b.RefitAsync(default);
+        Assert.False(third.AlreadyRunning);
+        Assert.True(third.Published, third.Message);
+    }
 }
 
 /// <summary>A logger that records formatted messages and lets a test act on one as it is written.</summary>
