@@ -87,7 +87,8 @@ public static class DriftLocalHost
     }
 
     /// <summary>Creates storage resources and fits a first reference when none exists.</summary>
-    private sealed class StartupTasks(StorageInitializer init, ModelStore models, RefitService refit, LocalHostOptions options, ILogger<StartupTasks> log) : IHostedService
+    private sealed class StartupTasks(StorageInitializer init, ModelStore models, RefitService refit, ReconcileService reconcile, LocalHostOptions options,
+        ILogger<StartupTasks> log) : IHostedService
     {
         public async Task StartAsync(CancellationToken ct)
         {
@@ -110,6 +111,11 @@ public static class DriftLocalHost
                 log.LogInformation("{Why}: fitting one from the reference container", why);
                 var outcome = await refit.RefitAsync(ct);
                 log.LogInformation("{Message}", outcome.Message);
+                if (outcome.Published)
+                {
+                    // Rows written while there was no usable model get their verdict now, not at the next timer.
+                    await reconcile.ReconcileAsync(ct);
+                }
             }
         }
 

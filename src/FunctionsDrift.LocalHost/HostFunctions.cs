@@ -8,8 +8,8 @@ namespace FunctionsDrift.LocalHost;
 /// The WebJobs functions of the local host: the same handlers as the Functions app. A throwing ScoreImage (storage fault)
 /// is retried by the queue (MaxDequeueCount) and then moved to <c>blob-created-poison</c>.
 /// </summary>
-public sealed class HostFunctions(ScoringService scoring, RefitService refit, BlobScanner scanner, StorageClients clients, DriftSettings settings,
-    ILogger<HostFunctions> log)
+public sealed class HostFunctions(ScoringService scoring, RefitService refit, ReconcileService reconcile, BlobScanner scanner, StorageClients clients,
+    DriftSettings settings, ILogger<HostFunctions> log)
 {
     [FunctionName("ScoreImage")]
     public async Task ScoreImage([QueueTrigger("%BlobCreatedQueue%", Connection = "DriftStorage")] string message, long dequeueCount, CancellationToken ct)
@@ -99,5 +99,16 @@ public sealed class HostFunctions(ScoringService scoring, RefitService refit, Bl
     {
         var outcome = await refit.RefitAsync(ct);
         log.LogInformation("Scheduled refit: {Message}", outcome.Message);
+        if (outcome.Published)
+        {
+            await reconcile.ReconcileAsync(ct);
+        }
+    }
+
+    /// <summary>Every 5 minutes: re-scores rows that waited for a usable model (see <see cref="ReconcileService"/>).</summary>
+    [FunctionName("ReconcileResults")]
+    public async Task ReconcileResults([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken ct)
+    {
+        await reconcile.ReconcileAsync(ct);
     }
 }

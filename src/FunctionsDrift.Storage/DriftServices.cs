@@ -25,6 +25,7 @@ public static class DriftServices
         services.TryAddSingleton<IVerdictMetric, MeterVerdictMetric>();
         services.TryAddSingleton<ScoringService>();
         services.TryAddSingleton<RefitService>();
+        services.TryAddSingleton<ReconcileService>();
         services.TryAddSingleton<StorageInitializer>();
         // The extractor is only needed when a version has no saved reference features: resolved lazily.
         services.TryAddSingleton(sp => new WindowSummaryService(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<DriftSettings>(),

@@ -50,6 +50,9 @@ public sealed record DriftSettings
     /// <summary>Maximum accepted images from results added at refit (sampled evenly over the window when there are more).</summary>
     public int RefitMaxAccepted { get; init; } = 2000;
 
+    /// <summary>Most rows without a verdict (NoReference, ModelUnavailable, ModelMismatch) re-scored per reconciliation pass.</summary>
+    public int ReconcileMaxRows { get; init; } = 500;
+
     public static DriftSettings FromConfiguration(IConfiguration config)
     {
         var d = new DriftSettings();
@@ -71,6 +74,7 @@ public sealed record DriftSettings
             PartitionBuckets = Math.Clamp(I(nameof(PartitionBuckets), d.PartitionBuckets), 1, 100),
             MinImages = Math.Max(2, I(nameof(MinImages), d.MinImages)),
             RefitMaxAccepted = Math.Max(0, I(nameof(RefitMaxAccepted), d.RefitMaxAccepted)),
+            ReconcileMaxRows = Math.Max(1, I(nameof(ReconcileMaxRows), d.ReconcileMaxRows)),
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Azure;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using FunctionsDrift.Core;
 using FunctionsDrift.Core.Features;
@@ -125,6 +126,8 @@ public sealed class ScoringService(
         }
 
         var row = NewRow(blob, props.ETag, props.LastModified);
+        // Replace what was read (a placeholder, an older ETag's row) only if nobody wrote since: see CommitAsync.
+        row.ETag = existing?.ETag ?? default;
 
         var (model, problem) = await ModelForAsync(props.LastModified, observed, ct);
         t = Stats.Add(ScoringStats.Model, t);
@@ -155,7 +158,7 @@ public sealed class ScoringService(
         }
 
         t = Stats.Add(ScoringStats.Download, t);
-        return await FinishAsync(row, content, model, started, t, insertOnly: false, ct);
+        return await FinishAsync(row, content, model, started, t, ct);
     }
 
     /// <summary>
@@ -188,10 +191,10 @@ public sealed class ScoringService(
         t = Stats.Add(ScoringStats.Model, t);
         if (model is null)
         {
-            return await WriteError(row, problem!.Value.Kind, problem.Value.Message, started, insertOnly: true, ct);
+            return await WriteError(row, problem!.Value.Kind, problem.Value.Message, started, ct);
         }
         row.ReferenceVersion = model.Version;
-        return await FinishAsync(row, download.Content, model, started, t, insertOnly: true, ct);
+        return await FinishAsync(row, download.Content, model, started, t, ct);
     }
 
     /// <summary>
@@ -225,7 +228,7 @@ public sealed class ScoringService(
         $"reference model {version} was fitted on embedder '{modelIdentity}' but this host extracts '{extractorIdentity}': refit (POST /api/refit)";
 
     private async Task<(ScoreOutcome, ResultEntity?)> FinishAsync(ResultEntity row, BinaryData content, Core.Model.ReferenceModel model,
-        long started, long t, bool insertOnly, CancellationToken ct)
+        long started, long t, CancellationToken ct)
     {
         ImageFeatures features = null!;
         ScoreResult verdict = null!;
@@ -250,7 +253,7 @@ public sealed class ScoringService(
         }
         if (failure is { } f)
         {
-            return await WriteError(row, f.Kind, f.Message, started, insertOnly, ct);
+            return await WriteError(row, f.Kind, f.Message, started, ct);
         }
 
         t = Stats.Add(ScoringStats.Extract, t);
@@ -260,7 +263,7 @@ public sealed class ScoringService(
         row.ScoreMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         // Once a verdict exists, finish writing it even if the host is stopping: a write cancelled after the server
         // stored it would leave a row whose verdict was never counted, and the redelivery would only find it done.
-        if (await CommitAsync(row, insertOnly) is { } existing)
+        if (await CommitAsync(row) is { } existing)
         {
             log.LogInformation("Blob {Blob} ({ETag}) already scored by another delivery; not counted again", row.BlobName, existing.BlobETag);
             return (ScoreOutcome.AlreadyDone, existing);
@@ -274,29 +277,38 @@ public sealed class ScoringService(
     }
 
     /// <summary>
-    /// Writes the row (never cancelled). <paramref name="insertOnly"/>: insert, and on a conflict return the existing row if it
-    /// already holds a result for the same ETag (not a NoReference placeholder), else replace it. Returns null when written.
+    /// Writes the row (never cancelled) on the condition that the stored row is still the one read before scoring
+    /// (<see cref="ResultEntity.ETag"/> of <paramref name="row"/>; default = none was read, so insert). When another delivery
+    /// wrote first, the stored row is read again: if it holds a result for this ETag it is returned and nothing is written
+    /// (so a verdict is counted once however many deliveries race, in this process or another), otherwise the write is
+    /// retried against it. Returns null when written.
     /// </summary>
-    private async Task<ResultEntity?> CommitAsync(ResultEntity row, bool insertOnly)
+    private async Task<ResultEntity?> CommitAsync(ResultEntity row)
     {
-        if (insertOnly)
+        for (int attempt = 0; ; attempt++)
         {
             try
             {
-                await results.Table.AddEntityAsync(row, CancellationToken.None);
+                if (row.ETag == default)
+                {
+                    await results.Table.AddEntityAsync(row, CancellationToken.None);
+                }
+                else
+                {
+                    await results.Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, CancellationToken.None);
+                }
                 return null;
             }
-            catch (RequestFailedException e) when (e.Status == 409)
+            catch (RequestFailedException e) when (e.Status is 409 or 412 or 404 && attempt < 4)
             {
                 var existing = await results.GetAsync(row.BlobName, row.BlobLastModified, CancellationToken.None);
                 if (HoldsResultFor(existing, row.BlobETag))
                 {
                     return existing;
                 }
+                row.ETag = existing?.ETag ?? default;
             }
         }
-        await results.UpsertAsync(row, CancellationToken.None);
-        return null;
     }
 
     /// <summary>The row both keys derive from the blob (never from the scoring time), so redelivery finds it again.</summary>
@@ -330,17 +342,14 @@ public sealed class ScoringService(
 
     private const string NoReferenceMessage = "no reference model published yet: run the refit (POST /api/refit or drift fit)";
 
-    private Task<(ScoreOutcome, ResultEntity?)> WriteError(ResultEntity row, string kind, string message, long started, CancellationToken ct) =>
-        WriteError(row, kind, message, started, insertOnly: false, ct);
-
-    private async Task<(ScoreOutcome, ResultEntity?)> WriteError(ResultEntity row, string kind, string message, long started, bool insertOnly, CancellationToken ct)
+    private async Task<(ScoreOutcome, ResultEntity?)> WriteError(ResultEntity row, string kind, string message, long started, CancellationToken ct)
     {
         row.Status = ResultEntity.StatusError;
         row.ErrorKind = kind;
         row.Error = message.Length > 4000 ? message[..4000] : message;
         row.ScoredAt = DateTimeOffset.UtcNow;
         row.ScoreMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        if (await CommitAsync(row, insertOnly) is { } existing)
+        if (await CommitAsync(row) is { } existing)
         {
             return (ScoreOutcome.AlreadyDone, existing);
         }

@@ -38,7 +38,8 @@ public sealed class FaultTests(AzuriteFixture azurite, EngineFixture engine)
         var malformed = good with { Subject = "/not/a/blob/subject" };
         var message = "[" + string.Join(',', new[] { malformed, otherContainer, good, otherAccount }.Select(e => e.ToJson())) + "]";
 
-        var functions = new HostFunctions(env.Scoring(), env.Refit(), await env.ScannerAsync(new LocalHostOptions()), env.Clients, env.Settings,
+        var scoring = env.Scoring();
+        var functions = new HostFunctions(scoring, env.Refit(), env.Reconcile(scoring), await env.ScannerAsync(new LocalHostOptions()), env.Clients, env.Settings,
             NullLogger<HostFunctions>.Instance);
         await functions.ScoreImage(message, 1, default);
         await functions.ScoreImage("{ this is not json", 1, default);
@@ -250,6 +251,38 @@ public sealed class FaultTests(AzuriteFixture azurite, EngineFixture engine)
         var third = await b.RefitAsync(default);
         Assert.False(third.AlreadyRunning);
         Assert.True(third.Published, third.Message);
+    }
+
+    [Fact]
+    public async Task ReconcileService_RowsWithoutVerdict_RescoredAfterRefit_ConcurrentPassesAndDeliveriesCountEachVerdictOnce()
+    {
+        var env = new TestEnv(azurite, engine, "recon");
+        await env.InitAsync();
+        var names = Enumerable.Range(0, 7).Select(i => $"r/{i}.jpg").ToList();
+        for (int i = 0; i < names.Count; i++) await UploadAsync(env, names[i], TestImages.Scene(4500 + i));
+        var early = env.Scoring();
+        foreach (var n in names) Assert.Equal(ScoreOutcome.Error, (await early.ScoreAsync(n, default)).Outcome);
+        Assert.All(await env.AllRowsAsync(), r => Assert.Equal(ScoringService.NoReferenceKind, r.ErrorKind));
+        Assert.Equal(0, (await env.Reconcile(early).ReconcileAsync(default)).Rescored); // still no model: nothing to do
+        await env.Images.GetBlobClient(names[^1]).DeleteAsync(); // its placeholder can never get a verdict
+
+        await env.UploadReferenceAsync(24);
+        Assert.True((await env.Refit().RefitAsync(default)).Published);
+        await Task.Delay(ModelStore.PointerCheckReuse);
+        // Two passes (as from two instances) and two redelivered events, all at once, each with its own scorer.
+        var a = env.Scoring();
+        var b = env.Scoring();
+        var c = env.Scoring();
+        var passes = Task.WhenAll(env.Reconcile(a).ReconcileAsync(default), env.Reconcile(b).ReconcileAsync(default));
+        await Task.WhenAll(c.ScoreAsync(names[0], default), c.ScoreAsync(names[1], default));
+        var outcomes = await passes;
+
+        var rows = await env.AllRowsAsync();
+        Assert.Equal(names.Take(6), rows.Select(r => r.BlobName).Order(StringComparer.Ordinal));
+        Assert.All(rows, r => Assert.Equal(ResultEntity.StatusOk, r.Status));
+        Assert.Equal(6, env.Metric.Total); // each verdict counted once, whoever wrote it
+        Assert.InRange(outcomes.Sum(o => o.Removed), 1, 2); // the vanished blob's placeholder (both passes may delete it)
+        Assert.Equal(0, (await env.Reconcile(a).ReconcileAsync(default)).Checked); // nothing left
     }
 }
 

@@ -33,6 +33,7 @@ public sealed class ResultKeysTests
         var timer = functions["RefitReference"];
         Assert.Equal("timerTrigger", timer.GetProperty("type").GetString());
         Assert.Equal("%RefitSchedule%", timer.GetProperty("schedule").GetString());
+        Assert.Equal("timerTrigger", functions["ReconcileResults"].GetProperty("type").GetString());
         foreach (var (name, route, method, auth) in new[] { ("Results", "results", "get", "Function"), ("Summary", "summary", "get", "Function"), ("Refit", "refit", "post", "Function"), ("Health", "health", "get", "Anonymous") })
         {
             var http = functions[name];
@@ -224,7 +225,7 @@ public sealed class StoreTests(AzuriteFixture azurite, EngineFixture engine)
         await env.InitAsync();
         await env.UploadReferenceAsync(24);
         var refit = env.Refit();
-        await new RefitReference(refit, Microsoft.Extensions.Logging.Abstractions.NullLogger<RefitReference>.Instance)
+        await new RefitReference(refit, env.Reconcile(env.Scoring()), Microsoft.Extensions.Logging.Abstractions.NullLogger<RefitReference>.Instance)
             .Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), default);
         Assert.NotNull(await env.Models.GetCurrentAsync(default));
         var blob = env.Images.GetBlobClient("fn/one.jpg");

@@ -85,6 +85,8 @@ public sealed class TestEnv
     public ScoringService Scoring(ILoggerFactory? logs = null) => new(Clients, Settings, Engine.Extractor, Models, Results, Metric,
         (logs ?? NullLoggerFactory.Instance).CreateLogger<ScoringService>());
 
+    public ReconcileService Reconcile(ScoringService scoring) => new(Results, scoring, Models, Engine.Extractor, Settings, NullLogger<ReconcileService>.Instance);
+
     public RefitService Refit() => new(Clients, Settings, Engine.Extractor, Models, Results, NullLogger<RefitService>.Instance);
 
     /// <summary>
