@@ -39,6 +39,11 @@ public sealed record LocalHostOptions
     /// An announced blob still without a row for its ETag after this long is announced again (see <see cref="PendingVerdicts"/>).
     /// </summary>
     public TimeSpan VerdictGrace { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// Re-announcements of a blob that still has no verdict before the host gives up on it and writes a final error row of
+    /// kind <see cref="PendingVerdicts.RetriesExhaustedKind"/> (each announcement is delivered up to five times).
+    /// </summary>
+    public int MaxReannouncements { get; init; } = 3;
     /// <summary>Receipts younger than this are re-checked at start-up: their messages may have been stranded by the previous host.</summary>
     public TimeSpan PendingLookback { get; init; } = TimeSpan.FromHours(1);
     /// <summary>Run a refit at start-up when no reference model is published yet.</summary>
@@ -151,7 +156,7 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
     /// <summary>Re-announces announced blobs that still have no verdict after <see cref="LocalHostOptions.VerdictGrace"/>.</summary>
     public Task<int> SweepAsync(CancellationToken ct) =>
         _pending.SweepAsync(clients.Blobs.GetBlobContainerClient(settings.ImagesContainer), clients.Queues.GetQueueClient(settings.BlobCreatedQueue),
-            options.VerdictGrace, maxChecks: 500, ct);
+            options.VerdictGrace, maxChecks: 500, options.MaxReannouncements, ct);
 
     public async Task<int> ScanOnceAsync(CancellationToken ct)
     {

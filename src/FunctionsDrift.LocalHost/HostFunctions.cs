@@ -8,7 +8,7 @@ namespace FunctionsDrift.LocalHost;
 /// The WebJobs functions of the local host: the same handlers as the Functions app. A throwing ScoreImage (storage fault)
 /// is retried by the queue (MaxDequeueCount) and then moved to <c>blob-created-poison</c>.
 /// </summary>
-public sealed class HostFunctions(ScoringService scoring, RefitService refit, ReconcileService reconcile, BlobScanner scanner, StorageClients clients,
+public sealed class HostFunctions(IBlobScorer scoring, RefitService refit, ReconcileService reconcile, BlobScanner scanner, StorageClients clients,
     DriftSettings settings, ILogger<HostFunctions> log)
 {
     [FunctionName("ScoreImage")]

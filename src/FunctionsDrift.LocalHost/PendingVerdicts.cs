@@ -14,14 +14,23 @@ namespace FunctionsDrift.LocalHost;
 /// </summary>
 public sealed class PendingVerdicts(ResultsStore results, ILogger log)
 {
-    private sealed record Entry(string ETag, DateTimeOffset? LastModified, string Message, DateTimeOffset AnnouncedAt);
+    private sealed record Entry(string ETag, DateTimeOffset? LastModified, string Message, DateTimeOffset AnnouncedAt, int Reannouncements = 0);
+
+    /// <summary>Error kind of the final row of a blob whose every announcement failed (see <see cref="SweepAsync"/>).</summary>
+    public const string RetriesExhaustedKind = "RetriesExhausted";
+
+    /// <summary>Blobs given up on (a final error row written) since start.</summary>
+    public long GaveUp;
 
     private readonly ConcurrentDictionary<string, Entry> _pending = new(StringComparer.Ordinal);
 
     public int Count => _pending.Count;
 
-    /// <summary>Announcements made at or after <paramref name="since"/> that have no verdict yet.</summary>
-    public int CountSince(DateTimeOffset since) => _pending.Values.Count(e => e.AnnouncedAt >= since);
+    /// <summary>
+    /// First announcements made at or after <paramref name="since"/> that have no verdict yet. Re-announced blobs are not
+    /// counted: a blob that keeps failing must not hold back the listings of new ones.
+    /// </summary>
+    public int CountSince(DateTimeOffset since) => _pending.Values.Count(e => e.AnnouncedAt >= since && e.Reannouncements == 0);
 
     /// <summary>Blobs re-announced since start.</summary>
     public long Reannounced;
@@ -43,9 +52,12 @@ public sealed class PendingVerdicts(ResultsStore results, ILogger log)
 
     /// <summary>
     /// Drops the blobs whose row exists with their ETag (or that are gone) and re-announces those older than
-    /// <paramref name="grace"/> that still have none. At most <paramref name="maxChecks"/> lookups per call.
+    /// <paramref name="grace"/> that still have none. A blob already re-announced <paramref name="maxReannouncements"/> times
+    /// gets a final error row of kind <see cref="RetriesExhaustedKind"/> instead (each announcement has had its five
+    /// deliveries; the failures are in the log and the poison queue). At most <paramref name="maxChecks"/> lookups per call.
     /// </summary>
-    public async Task<int> SweepAsync(Azure.Storage.Blobs.BlobContainerClient images, QueueClient queue, TimeSpan grace, int maxChecks, CancellationToken ct)
+    public async Task<int> SweepAsync(Azure.Storage.Blobs.BlobContainerClient images, QueueClient queue, TimeSpan grace, int maxChecks,
+        int maxReannouncements, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         int checks = 0, again = 0;
@@ -78,8 +90,14 @@ public sealed class PendingVerdicts(ResultsStore results, ILogger log)
                 _pending.TryRemove(new KeyValuePair<string, Entry>(name, entry));
                 continue;
             }
+            if (entry.Reannouncements >= maxReannouncements)
+            {
+                await GiveUpAsync(images, name, entry, lastModified.Value);
+                _pending.TryRemove(new KeyValuePair<string, Entry>(name, entry));
+                continue;
+            }
             await queue.SendMessageAsync(entry.Message, CancellationToken.None);
-            _pending[name] = entry with { LastModified = lastModified, AnnouncedAt = now };
+            _pending[name] = entry with { LastModified = lastModified, AnnouncedAt = now, Reannouncements = entry.Reannouncements + 1 };
             Interlocked.Increment(ref Reannounced);
             again++;
         }
@@ -88,5 +106,34 @@ public sealed class PendingVerdicts(ResultsStore results, ILogger log)
             log.LogWarning("Scanner: re-announced {Count} blobs still without a verdict after {Grace} s", again, grace.TotalSeconds);
         }
         return again;
+    }
+
+    /// <summary>Writes the final error row, unless a row for the blob appeared meanwhile (never overwrites a verdict).</summary>
+    private async Task GiveUpAsync(Azure.Storage.Blobs.BlobContainerClient images, string name, Entry entry, DateTimeOffset lastModified)
+    {
+        int deliveries = entry.Reannouncements + 1;
+        var row = new ResultEntity
+        {
+            PartitionKey = results.PartitionKeyFor(name, lastModified),
+            RowKey = ResultKeys.RowKey(name),
+            BlobName = name,
+            BlobUrl = images.GetBlobClient(name).Uri.AbsoluteUri,
+            BlobETag = entry.ETag,
+            BlobLastModified = lastModified,
+            ScoredAt = DateTimeOffset.UtcNow,
+            Status = ResultEntity.StatusError,
+            ErrorKind = RetriesExhaustedKind,
+            Error = $"scoring failed on every delivery of {deliveries} announcements; see the host log and the poison queue",
+        };
+        try
+        {
+            await results.Table.AddEntityAsync(row, CancellationToken.None);
+            Interlocked.Increment(ref GaveUp);
+            log.LogError("Scanner: gave up on {Blob} after {Announcements} announcements without a verdict; final error row written", name, deliveries);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            log.LogInformation("Scanner: {Blob} got a row meanwhile; no final error row", name);
+        }
     }
 }

@@ -24,6 +24,7 @@ public static class DriftServices
             sp.GetRequiredService<DriftSettings>()));
         services.TryAddSingleton<IVerdictMetric, MeterVerdictMetric>();
         services.TryAddSingleton<ScoringService>();
+        services.TryAddSingleton<IBlobScorer>(sp => sp.GetRequiredService<ScoringService>());
         services.TryAddSingleton<RefitService>();
         services.TryAddSingleton<ReconcileService>();
         services.TryAddSingleton<StorageInitializer>();

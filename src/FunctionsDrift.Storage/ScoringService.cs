@@ -39,7 +39,7 @@ public sealed class ScoringService(
     ModelStore models,
     ResultsStore results,
     IVerdictMetric metric,
-    ILogger<ScoringService> log)
+    ILogger<ScoringService> log) : IBlobScorer
 {
     /// <summary>Largest blob downloaded for scoring; larger ones get an error row.</summary>
     public const long MaxBlobBytes = 64L * 1024 * 1024;

@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using FunctionsDrift.Core.Model;
 using FunctionsDrift.Functions;
 using FunctionsDrift.LocalHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -283,6 +284,53 @@ public sealed class FaultTests(AzuriteFixture azurite, EngineFixture engine)
         Assert.Equal(6, env.Metric.Total); // each verdict counted once, whoever wrote it
         Assert.InRange(outcomes.Sum(o => o.Removed), 1, 2); // the vanished blob's placeholder (both passes may delete it)
         Assert.Equal(0, (await env.Reconcile(a).ReconcileAsync(default)).Checked); // nothing left
+    }
+
+    [Fact]
+    public async Task LocalHost_BlobThatAlwaysFails_ReannouncedAtMostTheCap_ThenFinalErrorRow_OthersFlow()
+    {
+        var env = await WithModelAsync(azurite, engine, "giveup");
+        using var host = env.BuildHost(
+            options: o => o with { VerdictGrace = TimeSpan.FromSeconds(2), MaxReannouncements = 2 },
+            services: s => s.AddSingleton<IBlobScorer>(sp => new FailingFor("g/poison.jpg", sp.GetRequiredService<ScoringService>())));
+        await host.StartAsync();
+        try
+        {
+            var names = Enumerable.Range(0, 6).Select(i => $"g/{i}.jpg").Append("g/poison.jpg").ToList();
+            for (int i = 0; i < names.Count; i++) await UploadAsync(env, names[i], TestImages.Scene(4600 + i));
+            var scanner = host.Services.GetRequiredService<BlobScanner>();
+
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            List<ResultEntity> rows;
+            do
+            {
+                await Task.Delay(500);
+                rows = await env.AllRowsAsync();
+            }
+            while (DateTime.UtcNow < deadline && (rows.Count < names.Count || rows.Any(r => r.BlobName == "g/poison.jpg") is false));
+
+            Assert.Equal(names.Order(StringComparer.Ordinal), rows.Select(r => r.BlobName).Order(StringComparer.Ordinal));
+            Assert.All(rows.Where(r => r.BlobName != "g/poison.jpg"), r => Assert.Equal(ResultEntity.StatusOk, r.Status));
+            var final = rows.Single(r => r.BlobName == "g/poison.jpg");
+            Assert.Equal(PendingVerdicts.RetriesExhaustedKind, final.ErrorKind);
+            Assert.Equal(2, scanner.Pending.Reannounced);
+            Assert.Equal(1, scanner.Pending.GaveUp);
+            // Given up: no more announcements however long the host runs.
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            Assert.Equal(2, scanner.Pending.Reannounced);
+            Assert.Equal(0, scanner.Pending.Count);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    /// <summary>A scorer that always throws for one blob (as a storage fault that never heals would) and scores the rest.</summary>
+    private sealed class FailingFor(string name, IBlobScorer inner) : IBlobScorer
+    {
+        public Task<(ScoreOutcome Outcome, ResultEntity? Row)> ScoreAsync(string blobName, BlobHint? hint, CancellationToken ct) =>
+            blobName == name ? throw new InvalidOperationException($"injected fault for {name}") : inner.ScoreAsync(blobName, hint, ct);
     }
 }
 

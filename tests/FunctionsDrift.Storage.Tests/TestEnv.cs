@@ -100,10 +100,13 @@ public sealed class TestEnv
         return new BlobScanner(Clients, Settings, options with { Connection = Connection }, Results, NullLogger<BlobScanner>.Instance);
     }
 
-    public IHost BuildHost(int parallelism = 2) => DriftLocalHost.Build(
-        new LocalHostOptions { Connection = Connection, Settings = SettingsDictionary(), Parallelism = parallelism, ConsoleLogLevel = Environment.GetEnvironmentVariable("DRIFT_TEST_LOGS") is null ? null : Microsoft.Extensions.Logging.LogLevel.Information, ScanInterval = TimeSpan.FromMilliseconds(200) },
+    /// <param name="options">Changes to the host's options (for example a short grace period).</param>
+    /// <param name="services">Extra services, registered before the defaults (they win).</param>
+    public IHost BuildHost(int parallelism = 2, Func<LocalHostOptions, LocalHostOptions>? options = null, Action<IServiceCollection>? services = null) => DriftLocalHost.Build(
+        (options ?? (o => o))(new LocalHostOptions { Connection = Connection, Settings = SettingsDictionary(), Parallelism = parallelism, ConsoleLogLevel = Environment.GetEnvironmentVariable("DRIFT_TEST_LOGS") is null ? null : Microsoft.Extensions.Logging.LogLevel.Information, ScanInterval = TimeSpan.FromMilliseconds(200) }),
         configureServices: s =>
         {
+            services?.Invoke(s);
             s.AddSingleton(Settings);
             s.AddSingleton(Clients);
             s.AddSingleton(Engine.Extractor);

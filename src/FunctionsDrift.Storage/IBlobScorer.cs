@@ -1,0 +1,7 @@
+namespace FunctionsDrift.Storage;
+
+/// <summary>Scores one announced blob of the images container (implemented by <see cref="ScoringService"/>).</summary>
+public interface IBlobScorer
+{
+    Task<(ScoreOutcome Outcome, ResultEntity? Row)> ScoreAsync(string blobName, BlobHint? hint, CancellationToken ct);
+}
