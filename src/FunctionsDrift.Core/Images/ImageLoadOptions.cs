@@ -8,6 +8,12 @@ public readonly record struct ImageLoadOptions
     /// <summary>Largest accepted width × height, checked from the header before any pixel is allocated. Default 50 MP.</summary>
     public long MaxPixels { get; init; } = 50_000_000;
 
+    /// <summary>
+    /// Largest width × height decoded at full size although a reduced size was asked for (<see cref="MinShortSide"/>): formats
+    /// whose codec can neither scale nor decode row by row (GIF, and PNGs it cannot stream). Default 16 MP, a 64 MB bitmap.
+    /// </summary>
+    public long MaxUnreducedPixels { get; init; } = 16_000_000;
+
     /// <summary>Largest accepted encoded size in bytes. Default 64 MiB.</summary>
     public long MaxBytes { get; init; } = 64L * 1024 * 1024;
 

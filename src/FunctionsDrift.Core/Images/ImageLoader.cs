@@ -62,6 +62,25 @@ public static class ImageLoader
         }
 
         var size = ChooseDecodeSize(codec, options.MinShortSide);
+        // JPEG and WebP scale inside the codec (above); other formats are reduced row by row, or bounded when they cannot be.
+        if (size == full.Size && codec.EncodedFormat is not (SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Webp)
+            && ReductionFactor(full.Size, options.MinShortSide) is > 1 and var factor)
+        {
+            if (DecodeReduced(codec, bytes, factor) is { } reduced)
+            {
+                var turned = ApplyOrientation(reduced, codec.EncodedOrigin);
+                if (!ReferenceEquals(turned, reduced))
+                {
+                    reduced.Dispose();
+                }
+                return turned;
+            }
+            if ((long)full.Width * full.Height > options.MaxUnreducedPixels)
+            {
+                throw new ImageDecodeException(ImageErrorKind.TooLarge,
+                    $"{codec.EncodedFormat} image is {full.Width}×{full.Height}: this format cannot be decoded at reduced size, and the limit for such images is {options.MaxUnreducedPixels / 1e6:0.#} MP");
+            }
+        }
         var decodeInfo = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var bitmap = new SKBitmap(decodeInfo);
         try
@@ -87,6 +106,107 @@ public static class ImageLoader
         {
             bitmap.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The power-of-two factor (2, 4 or 8, as JPEG's codec offers) that keeps the short side at or above
+    /// <paramref name="minShortSide"/>; 1 when no reduction is wanted or possible.
+    /// </summary>
+    private static int ReductionFactor(SKSizeI full, int minShortSide)
+    {
+        if (minShortSide <= 0) return 1;
+        int factor = 1;
+        while (factor < 8 && Math.Min(full.Width, full.Height) / (factor * 2) >= minShortSide) factor *= 2;
+        return factor;
+    }
+
+    /// <summary>
+    /// Decodes a format whose codec cannot scale (PNG, BMP) row by row and averages <paramref name="factor"/>×<paramref name="factor"/>
+    /// blocks as the rows arrive, so only one full-width row, one row of sums and the reduced bitmap are ever held (a 49 MP
+    /// PNG: 32 KB of row and 3 MB of bitmap instead of a 196 MB bitmap). Rows past the last whole block are dropped, as
+    /// JPEG's scaled decode does. PNG rows come from <see cref="PngRowReader"/> (Skia's PNG codec here has no scanline
+    /// decoding), other formats from Skia's scanline decoder. Returns null when neither can stream the image (GIF,
+    /// interlaced PNG): the caller then decodes at full size, under <see cref="ImageLoadOptions.MaxUnreducedPixels"/>.
+    /// </summary>
+    private static SKBitmap? DecodeReduced(SKCodec codec, ReadOnlySpan<byte> bytes, int factor)
+    {
+        var full = codec.Info;
+        using var png = codec.EncodedFormat == SKEncodedImageFormat.Png ? PngRowReader.TryOpen(bytes) : null;
+        if (png is null)
+        {
+            // The info describes the whole image (the codec cannot scale); the rows are still fetched one at a time.
+            var whole = new SKImageInfo(full.Width, full.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+            if (codec.EncodedFormat == SKEncodedImageFormat.Png || codec.StartScanlineDecode(whole) != SKCodecResult.Success
+                || codec.ScanlineOrder is not (SKCodecScanlineOrder.TopDown or SKCodecScanlineOrder.BottomUp))
+            {
+                return null;
+            }
+        }
+        else if (png.Width != full.Width || png.Height != full.Height)
+        {
+            return null;
+        }
+        bool topDown = png is not null || codec.ScanlineOrder == SKCodecScanlineOrder.TopDown;
+        int w = full.Width / factor, h = full.Height / factor;
+        var bitmap = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        int rowBytes = full.Width * 4;
+        var row = System.Buffers.ArrayPool<byte>.Shared.Rent(rowBytes);
+        var sums = new int[w * 4];
+        try
+        {
+            var output = bitmap.GetPixelSpan();
+            int band = -1, inBand = 0, area = factor * factor;
+            for (int input = 0; input < (topDown ? h * factor : full.Height); input++)
+            {
+                // Bottom-up BMPs deliver the last display row first: each row still lands in its display band.
+                int y = png is not null ? input : codec.GetOutputScanline(input);
+                if (png is not null)
+                {
+                    png.ReadRow(row.AsSpan(0, rowBytes));
+                }
+                else if (GetScanline(codec, row, rowBytes) != 1)
+                {
+                    throw new ImageDecodeException(ImageErrorKind.Truncated, "image data is truncated or damaged");
+                }
+                if (y / factor >= h) continue;
+                if (band >= 0 && band != y / factor) throw new ImageDecodeException(ImageErrorKind.NotAnImage, "image rows arrive out of order");
+                band = y / factor;
+                var src = row.AsSpan(0, w * factor * 4);
+                for (int x = 0, o = 0; o < sums.Length; o += 4)
+                {
+                    for (int k = 0; k < factor; k++, x += 4)
+                    {
+                        sums[o] += src[x]; sums[o + 1] += src[x + 1]; sums[o + 2] += src[x + 2]; sums[o + 3] += src[x + 3];
+                    }
+                }
+                if (++inBand == factor)
+                {
+                    var dst = output.Slice(band * w * 4, w * 4);
+                    for (int k = 0; k < dst.Length; k++) dst[k] = (byte)((sums[k] + area / 2) / area);
+                    Array.Clear(sums);
+                    inBand = 0;
+                    band = -1;
+                }
+            }
+            return bitmap;
+        }
+        catch
+        {
+            bitmap.Dispose();
+            throw;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(row);
+        }
+    }
+
+    private static unsafe int GetScanline(SKCodec codec, byte[] row, int rowBytes)
+    {
+        fixed (byte* p = row)
+        {
+            return codec.GetScanlines((IntPtr)p, 1, rowBytes);
         }
     }
 
