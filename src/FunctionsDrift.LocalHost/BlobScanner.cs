@@ -67,6 +67,20 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
 {
     private readonly ConcurrentDictionary<string, string> _announced = new(StringComparer.Ordinal);
     private readonly PendingVerdicts _pending = new(results, log);
+    private readonly BlobListing _listing = new(log);
+
+    /// <summary>
+    /// The images container for listings only, without the SDK's retries: a page Azurite cannot list fails every time, and
+    /// the search around it (<see cref="BlobListing"/>) needs each failure at once, not after four tries with back-off. The
+    /// scanner's own loop retries a listing that failed for another reason.
+    /// </summary>
+    private Azure.Storage.Blobs.BlobContainerClient ListingClient => _listingClient ??= new Azure.Storage.Blobs.BlobContainerClient(
+        options.Connection, settings.ImagesContainer,
+        StorageClients.Diagnostics(new Azure.Storage.Blobs.BlobClientOptions { Retry = { MaxRetries = 0 } }, enabled: false));
+    private Azure.Storage.Blobs.BlobContainerClient? _listingClient;
+
+    /// <summary>Unlistable blob names stepped over (see <see cref="BlobListing"/>).</summary>
+    public int UnlistableSkipped => _listing.Skipped;
     private DateTimeOffset _lastSweep = DateTimeOffset.UtcNow;
 
     /// <summary>Announcements not yet confirmed by a row (for tests).</summary>
@@ -163,10 +177,10 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
         var container = clients.Blobs.GetBlobContainerClient(settings.ImagesContainer);
         var queue = clients.Queues.GetQueueClient(settings.BlobCreatedQueue);
         int count = 0;
-        await foreach (var page in container.GetBlobsAsync(new GetBlobsOptions(), ct).AsPages())
+        await foreach (var page in _listing.PagesAsync(ListingClient, ct))
         {
             var fresh = new List<(string Name, string ETag, DateTimeOffset? LastModified, string Json)>();
-            foreach (var item in page.Values)
+            foreach (var item in page)
             {
                 var etag = item.Properties.ETag?.ToString() ?? "";
                 if (_announced.TryGetValue(item.Name, out var seen) && seen == etag) continue;

@@ -332,6 +332,33 @@ public sealed class FaultTests(AzuriteFixture azurite, EngineFixture engine)
         public Task<(ScoreOutcome Outcome, ResultEntity? Row)> ScoreAsync(string blobName, BlobHint? hint, CancellationToken ct) =>
             blobName == name ? throw new InvalidOperationException($"injected fault for {name}") : inner.ScoreAsync(blobName, hint, ct);
     }
+
+    [Fact]
+    public async Task BlobScanner_UnlistableNameBetweenGoodOnes_SteppedOver_GoodBlobsScored()
+    {
+        var env = await WithModelAsync(azurite, engine, "unlist");
+        var good = Enumerable.Range(0, 5).Select(i => $"n/a{i}.jpg").Concat(Enumerable.Range(0, 5).Select(i => $"n/c{i}.jpg")).ToList();
+        for (int i = 0; i < good.Count; i++) await UploadAsync(env, good[i], TestImages.Scene(4700 + i));
+        await UploadAsync(env, "n/b\u0001bad.jpg", TestImages.Scene(4799)); // Azurite fails any listing page that holds it
+
+        var scanner = await env.ScannerAsync(new LocalHostOptions());
+        Assert.Equal(good.Count, await scanner.ScanOnceAsync(default));
+        Assert.Equal(1, scanner.UnlistableSkipped);
+        Assert.Equal(0, await scanner.ScanOnceAsync(default)); // the marker past it is remembered: no new search, nothing new
+
+        using var host = env.BuildHost();
+        await host.StartAsync();
+        try
+        {
+            var rows = await env.WaitForRowsAsync(good.Count, TimeSpan.FromSeconds(60));
+            Assert.Equal(good.Order(StringComparer.Ordinal), rows.Select(r => r.BlobName).Order(StringComparer.Ordinal));
+            Assert.All(rows, r => Assert.Equal(ResultEntity.StatusOk, r.Status));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
 }
 
 /// <summary>A logger that records formatted messages and lets a test act on one as it is written.</summary>
