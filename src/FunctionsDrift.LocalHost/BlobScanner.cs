@@ -90,6 +90,9 @@ public sealed class BlobScanner(StorageClients clients, DriftSettings settings, 
     /// <summary>Blobs announced since start (for tests and the benchmark).</summary>
     public long Announced;
 
+    /// <summary>Queue messages handled on a delivery after their first (a failed or stranded attempt before), since start.</summary>
+    public long Redeliveries;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Receipts.CreateIfNotExistsAsync(stoppingToken);

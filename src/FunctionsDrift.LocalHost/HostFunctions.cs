@@ -29,6 +29,10 @@ public sealed class HostFunctions(IBlobScorer scoring, RefitService refit, Recon
             log.LogError("Dropped a blob-created message that is not an Event Grid event or array: {Error}", e.Message);
             return;
         }
+        if (dequeueCount > 1)
+        {
+            Interlocked.Increment(ref scanner.Redeliveries);
+        }
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
         await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct }, async (evt, token) =>
         {

@@ -1,5 +1,7 @@
 using FunctionsDrift.Core.Model;
 using FunctionsDrift.Core.Scoring;
+using FunctionsDrift.LocalHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FunctionsDrift.Storage.Tests;
 
@@ -64,6 +66,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite, EngineFixture engine)
             await env.Images.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(payloads[name.GetHashCode() & 7]), ct));
         while ((await env.AllRowsAsync()).Count < n / 3) await Task.Delay(100);
         await first.StopAsync();
+        var firstScanner = first.Services.GetRequiredService<BlobScanner>();
         first.Dispose();
         using var second = env.BuildHost();
         await second.StartAsync();
@@ -76,6 +79,10 @@ public sealed class LocalHostTests(AzuriteFixture azurite, EngineFixture engine)
             Assert.Equal(names.OrderBy(x => x, StringComparer.Ordinal), rows.Select(r => r.BlobName).OrderBy(x => x, StringComparer.Ordinal));
             Assert.All(rows, r => Assert.Equal(ResultEntity.StatusOk, r.Status));
             Assert.Equal(n, env.Metric.Total); // every blob scored exactly once across the restart
+            var secondScanner = second.Services.GetRequiredService<BlobScanner>();
+            Console.WriteLine($"Burst with restart: {n} blobs, announced {firstScanner.Announced} + {secondScanner.Announced}, "
+                + $"re-announced {firstScanner.Pending.Reannounced} + {secondScanner.Pending.Reannounced}, "
+                + $"redelivered messages {firstScanner.Redeliveries} + {secondScanner.Redeliveries}, gave up {secondScanner.Pending.GaveUp}");
         }
         finally
         {
