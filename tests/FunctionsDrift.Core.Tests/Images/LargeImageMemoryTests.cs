@@ -124,8 +124,10 @@ public sealed class LargeImageMemoryTests(ITestOutputHelper output)
         });
         output.WriteLine($"{format}: {bytes.Length / 1e6:0.0} MB encoded, decoded {decoded.W}×{decoded.H}, peak +{peak:0} MB");
         Assert.Equal((Width / 8, Height / 8), decoded);
-        // The decoder copies the encoded bytes once (SKData); beyond that only rows and the reduced bitmap.
-        Assert.InRange(peak, 0, bytes.Length / 1e6 * 1.1 + 40);
+        // The decoder copies the encoded bytes once (SKData); beyond that only rows and the reduced bitmap. The peak can be a
+        // little below the start when the decode reuses pages freed meanwhile. A full-size decode added 190 MB (PNG) and
+        // 238 MB (BMP) here.
+        Assert.True(peak < bytes.Length / 1e6 * 1.1 + 40, $"peak +{peak:0} MB");
     }
 
     public static TheoryData<string> Formats => ["png-opaque", "png-alpha", "bmp"];
