@@ -255,12 +255,12 @@ public sealed partial class CompiledTemplateTests(CompiledTemplateFixture fixtur
         var alert = Single("Microsoft.Insights/scheduledQueryRules");
         var criterion = alert.Template.Evaluate(alert.Properties!["criteria"]!["allOf"]![0])!;
         var query = criterion["query"]!.GetValue<string>();
-        Assert.Contains("customMetrics", query, StringComparison.Ordinal);
-        Assert.Contains("name == \"DriftVerdict\"", query, StringComparison.Ordinal);
-        Assert.Contains("Drifted = todouble(valueSum), Scored = todouble(valueCount)", query, StringComparison.Ordinal);
-        Assert.Contains("summarize Drifted = sum(Drifted), Scored = sum(Scored)", query, StringComparison.Ordinal);
-        Assert.Contains("DriftRate = Drifted / Scored", query, StringComparison.Ordinal);
-        Assert.Contains("message startswith \"DriftVerdict \"", query, StringComparison.Ordinal);
+        // Exactly what LoggedVerdictMetric emits (FunctionsTelemetryTests checks the trace): no other source is counted.
+        Assert.StartsWith("traces\n| where message startswith \"DriftVerdict \"", query.TrimStart(), StringComparison.Ordinal);
+        Assert.Contains("toint(customDimensions[\"DriftVerdict\"])", query, StringComparison.Ordinal);
+        Assert.Contains("summarize Drifted = sum(Verdict * itemCount), Scored = sum(itemCount)", query, StringComparison.Ordinal);
+        Assert.Contains("DriftRate = todouble(Drifted) / Scored", query, StringComparison.Ordinal);
+        Assert.DoesNotContain("customMetrics", query, StringComparison.Ordinal);
         Assert.Contains("Scored >= 20", query, StringComparison.Ordinal);
         Assert.Equal("DriftRate", criterion["metricMeasureColumn"]!.GetValue<string>());
         Assert.Equal("GreaterThan", criterion["operator"]!.GetValue<string>());
