@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using FunctionsDrift.Storage.Tests.HostProtocol.Rpc;
 using Google.Protobuf;
+using Microsoft.Extensions.Configuration;
 
 namespace FunctionsDrift.Storage.Tests.HostProtocol;
 
@@ -25,13 +26,11 @@ public sealed class HostProtocolTests(AzuriteFixture azurite, EngineFixture engi
         await env.Images.GetBlobClient(blobName).UploadAsync(BinaryData.FromBytes(TestImages.Scene(5001)), overwrite: true);
 
         var workerDir = WorkerDirectory();
-        // What the host puts in the worker's environment: the runtime, the app directory and every app setting.
-        var appSettings = new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = env.Connection,
-            ["DriftStorage"] = env.Connection,
-            ["KeepModelVersions"] = "3",
-        };
+        // What the host puts in the worker's environment: the runtime, the app directory and every app setting — here the
+        // developer's local.settings.example.json with this test's Azurite and names.
+        var appSettings = LocalSettingsExample();
+        appSettings["AzureWebJobsStorage"] = env.Connection;
+        appSettings["DriftStorage"] = env.Connection;
         foreach (var (key, value) in env.SettingsDictionary())
         {
             appSettings[key] = value!;
@@ -162,6 +161,28 @@ public sealed class HostProtocolTests(AzuriteFixture azurite, EngineFixture engi
             Assert.Equal(row.Drift ? 1.0 : 0.0, period.GetProperty("driftRate").GetDouble());
             Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}", period.GetProperty("period").GetString()!);
         }
+    }
+
+    [Fact]
+    public void LocalSettingsExample_NamesEverySettingTheAppReads_AndHostJsonReachesTheBuild()
+    {
+        var values = LocalSettingsExample();
+        var expected = typeof(DriftSettings).GetProperties().Select(p => p.Name == nameof(DriftSettings.ConnectionName) ? "DriftConnectionName" : p.Name)
+            .Concat(["FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage", new DriftSettings().ConnectionName]);
+        Assert.All(expected, name => Assert.True(values.ContainsKey(name), $"local.settings.example.json has no '{name}'"));
+        Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
+        // Its values are the app's defaults: the example changes nothing until the developer edits it.
+        Assert.Equal(new DriftSettings(), DriftSettings.FromConfiguration(new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(kv => KeyValuePair.Create(kv.Key, (string?)kv.Value))).Build()));
+        Assert.Contains("local.settings.json", File.ReadAllLines(Path.Combine(AzuriteFixture.RepoRoot(), ".gitignore")));
+        Assert.Equal(File.ReadAllText(Path.Combine(AzuriteFixture.RepoRoot(), "host.json")), File.ReadAllText(Path.Combine(WorkerDirectory(), "host.json")));
+    }
+
+    /// <summary>The Values of src/FunctionsDrift.Functions/local.settings.example.json.</summary>
+    private static Dictionary<string, string> LocalSettingsExample()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AzuriteFixture.RepoRoot(), "src", "FunctionsDrift.Functions", "local.settings.example.json")));
+        return doc.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
     }
 
     /// <summary>The Functions app's build output next to this test's (same configuration).</summary>
