@@ -1,6 +1,6 @@
 // Least-privilege data-plane roles for the function app's system-assigned identity and,
 // optionally, for the deploying user (so `drift upload` / `drift results` work from a laptop
-// with `--auth-mode login`). Names are guid(scope, principal, role): stable across re-deploys.
+// with `--account-url`, or az with `--auth-mode login`). Names are guid(scope, principal, role): stable across re-deploys.
 
 @description('Storage account the roles are scoped to.')
 param storageAccountName string
