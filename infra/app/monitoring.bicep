@@ -136,3 +136,4 @@ output applicationInsightsId string = applicationInsights.id
 output applicationInsightsConnectionString string = applicationInsights.properties.ConnectionString
 output logAnalyticsName string = logAnalytics.name
 output driftRateAlertName string = driftRateAlert.name
+output actionGroupId string = empty(alertEmail) ? '' : actionGroup.id
