@@ -14,6 +14,9 @@ namespace FunctionsDrift.Functions;
 /// <summary>The Functions app's services, serializer and telemetry: what Program.cs registers, and what the tests build.</summary>
 public static class FunctionsAppServices
 {
+    /// <summary>Blobs one instance scores at once: host.json's <c>extensions.blobs.maxDegreeOfParallelism</c> (a test keeps them equal).</summary>
+    public const int BlobsAtOnce = 2;
+
     public static IServiceCollection AddFunctionsApp(this IServiceCollection services)
     {
         services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
@@ -33,7 +36,7 @@ public static class FunctionsAppServices
         });
         // camelCase JSON as the HTTP API documents; the worker's default serializer keeps the C# property names.
         services.Configure<WorkerOptions>(o => o.Serializer = new JsonObjectSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)));
-        services.AddDrift(intraOpThreads: 0);
+        services.AddDrift(imagesAtOnce: BlobsAtOnce);
         services.AddSingleton<IVerdictMetric, LoggedVerdictMetric>();
         return services;
     }

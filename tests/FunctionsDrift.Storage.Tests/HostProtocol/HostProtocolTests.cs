@@ -178,6 +178,15 @@ public sealed class HostProtocolTests(AzuriteFixture azurite, EngineFixture engi
         Assert.Equal(File.ReadAllText(Path.Combine(AzuriteFixture.RepoRoot(), "host.json")), File.ReadAllText(Path.Combine(WorkerDirectory(), "host.json")));
     }
 
+    [Fact]
+    public void HostJson_BlobConcurrency_IsWhatTheThreadRuleAssumes()
+    {
+        // host.json lets this many blobs score at once per instance; the app sizes ONNX threads per image from it.
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(AzuriteFixture.RepoRoot(), "host.json")));
+        Assert.Equal(FunctionsDrift.Functions.FunctionsAppServices.BlobsAtOnce,
+            host.RootElement.GetProperty("extensions").GetProperty("blobs").GetProperty("maxDegreeOfParallelism").GetInt32());
+    }
+
     /// <summary>The Values of src/FunctionsDrift.Functions/local.settings.example.json.</summary>
     private static Dictionary<string, string> LocalSettingsExample()
     {
