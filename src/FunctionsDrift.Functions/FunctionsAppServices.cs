@@ -47,8 +47,14 @@ public static class FunctionsAppServices
     /// </summary>
     public static string? EntraAuthentication(string? authenticationString)
     {
-        var parts = (authenticationString ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.OrdinalIgnoreCase);
+        var parts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var part in (authenticationString ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part.Split('=', 2) is [var key, var value])
+            {
+                parts[key.Trim()] = value.Trim(); // a repeated key: the last one wins, never a start-up failure
+            }
+        }
         return parts.TryGetValue("Authorization", out var auth) && auth.Equals("AAD", StringComparison.OrdinalIgnoreCase)
             ? parts.GetValueOrDefault("ClientId", "") : null;
     }

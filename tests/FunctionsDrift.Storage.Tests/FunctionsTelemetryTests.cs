@@ -54,6 +54,7 @@ public sealed class FunctionsTelemetryTests
     [InlineData("", null)]
     [InlineData(null, null)]
     [InlineData("Authorization=Key", null)]
+    [InlineData("Authorization=AAD;ClientId=a;ClientId=b", "b")]
     public void EntraAuthentication_ReadsTheHostsAuthenticationString(string? value, string? clientId) =>
         Assert.Equal(clientId, FunctionsAppServices.EntraAuthentication(value));
 
