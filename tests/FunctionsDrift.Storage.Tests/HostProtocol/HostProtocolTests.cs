@@ -120,7 +120,8 @@ public sealed class HostProtocolTests(AzuriteFixture azurite, EngineFixture engi
         });
         AssertSuccess(refit.Result, "RefitReference", host);
         var model = await env.Models.GetCurrentAsync(default);
-        Assert.NotNull(model);
+        Assert.True(model is not null, $"RefitReference succeeded but published nothing in the configured models container '{env.Settings.ModelsContainer}' (is the ModelsContainer setting read?). Worker logs:\n"
+            + string.Join("\n", host.Logs.Select(l => $"{l.Level} {l.Category}: {l.Message}").TakeLast(20)));
 
         // ScoreImage: the blob as the host's blob extension delivers it to a BlobClient parameter.
         var content = JsonSerializer.SerializeToUtf8Bytes(new { Connection = Str(score, "connection"), ContainerName = imagesContainer, BlobName = blobName });
