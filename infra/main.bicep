@@ -132,6 +132,8 @@ var appName = !empty(functionAppName) ? functionAppName : '${abbrs.functionApp}$
 var appInsightsName = !empty(applicationInsightsName) ? applicationInsightsName : '${abbrs.applicationInsights}${resourceToken}'
 // Flex Consumption pulls the app package from this container with the app's identity.
 var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
+var deadLetterContainerName = 'eventgrid-deadletter'
+var workspaceName = !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.logAnalytics}${resourceToken}'
 
 module storage 'app/storage.bicep' = {
   name: 'storage'
@@ -145,6 +147,11 @@ module storage 'app/storage.bicep' = {
       referenceContainerName
       modelsContainerName
       deploymentContainerName
+      // The host's own state, created here so that its role can be scoped to these containers (rbac.bicep).
+      'azure-webjobs-hosts'
+      'azure-webjobs-secrets'
+      // Event Grid events that could not be delivered to ScoreImage (eventgrid.bicep).
+      deadLetterContainerName
     ]
     tableNames: [
       resultsTableName
@@ -152,6 +159,8 @@ module storage 'app/storage.bicep' = {
     queueNames: [
       'blob-created'
       'blob-created-poison'
+      // Where the Functions host moves a blob that failed poisonBlobThreshold times (alerted on, poison-alert.bicep).
+      'webjobs-blobtrigger-poison'
     ]
   }
 }
@@ -162,7 +171,7 @@ module monitoring 'app/monitoring.bicep' = {
   params: {
     location: location
     tags: tags
-    logAnalyticsName: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.logAnalytics}${resourceToken}'
+    logAnalyticsName: workspaceName
     applicationInsightsName: appInsightsName
     driftRateAlertThreshold: driftRateAlertThreshold
     driftAlertMinImages: driftAlertMinImages
@@ -197,7 +206,6 @@ module function 'app/function.bicep' = {
   }
   dependsOn: [
     storage
-    monitoring
   ]
 }
 
@@ -211,6 +219,11 @@ module rbac 'app/rbac.bicep' = {
     // (guid(scope, principal, role)) so that a re-created identity gets new assignments.
     #disable-next-line what-if-short-circuiting
     appPrincipalId: function.outputs.principalId
+    imagesContainerName: imagesContainerName
+    referenceContainerName: referenceContainerName
+    modelsContainerName: modelsContainerName
+    deploymentContainerName: deploymentContainerName
+    resultsTableName: resultsTableName
     userPrincipalId: principalId
     userPrincipalType: principalType
   }
@@ -227,10 +240,30 @@ module eventgrid 'app/eventgrid.bicep' = {
     functionAppName: appName
     functionName: 'ScoreImage'
     imagesContainerName: imagesContainerName
+    deadLetterContainerName: deadLetterContainerName
     blobsExtensionKey: blobsExtensionKey
+    actionGroupId: monitoring.outputs.actionGroupId
+    deadLetterAlertName: '${abbrs.alert}eventgrid-deadletter-${resourceToken}'
   }
   dependsOn: [
     function
+    storage
+  ]
+}
+
+module poisonAlert 'app/poison-alert.bicep' = {
+  name: 'poison-alert'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    storageAccountName: storageName
+    logAnalyticsName: workspaceName
+    actionGroupId: monitoring.outputs.actionGroupId
+    alertRuleName: '${abbrs.alert}blob-poison-${resourceToken}'
+  }
+  dependsOn: [
+    storage
   ]
 }
 

@@ -27,6 +27,15 @@ param functionName string = 'ScoreImage'
 @description('Container whose new blobs are scored.')
 param imagesContainerName string
 
+@description('Container receiving events that could not be delivered (created by storage.bicep).')
+param deadLetterContainerName string
+
+@description('Action group for the dead-letter alert. Empty: the alert fires in the portal only.')
+param actionGroupId string = ''
+
+@description('Name of the dead-letter metric alert.')
+param deadLetterAlertName string
+
 @description('Event subscription name.')
 param subscriptionName string = 'score-image-blob-created'
 
@@ -46,6 +55,10 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: systemTopicName
   location: location
   tags: tags
+  // Shared keys are off: the topic writes dead-lettered events with its own identity.
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: storage.id
     topicType: 'Microsoft.Storage.StorageAccounts'
@@ -53,6 +66,29 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
 }
 
 var functionAppHost = functionApp.properties.defaultHostName
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' existing = {
+  parent: blobService
+  name: deadLetterContainerName
+}
+
+// Storage Blob Data Contributor for the topic, on the dead-letter container only: it writes the undelivered events there.
+var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
+resource topicDeadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(deadLetterContainer.id, systemTopic.id, storageBlobDataContributorRoleId)
+  scope: deadLetterContainer
+  properties: {
+    principalId: systemTopic.identity.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
+  }
+}
 
 resource blobCreated 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = if (!empty(blobsExtensionKey)) {
   parent: systemTopic
@@ -74,12 +110,66 @@ resource blobCreated 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-0
       enableAdvancedFilteringOnArrays: true
     }
     eventDeliverySchema: 'EventGridSchema'
+    // The webhook answers 5xx/429 while the app scales out or the blob extension is saturated: Event Grid retries with
+    // exponential back-off for up to 30 attempts within 24 h, then dead-letters the event (never silently drops it).
     retryPolicy: {
       maxDeliveryAttempts: 30
       eventTimeToLiveInMinutes: 1440
     }
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: storage.id
+          blobContainerName: deadLetterContainerName
+        }
+      }
+    }
+  }
+  dependsOn: [
+    topicDeadLetterWriter
+  ]
+}
+
+// Any dead-lettered event is an image that was never scored: alert on the first one.
+resource deadLetterAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: deadLetterAlertName
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Event Grid dead-lettered BlobCreated events for ScoreImage: those images were not scored. The events are in the ${deadLetterContainerName} container; re-post them to the blob extension webhook or re-upload the blobs.'
+    severity: 2
+    enabled: true
+    scopes: [
+      systemTopic.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'DeadLettered'
+          metricNamespace: 'Microsoft.EventGrid/systemTopics'
+          metricName: 'DeadLetteredCount'
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Total'
+        }
+      ]
+    }
+    actions: empty(actionGroupId) ? [] : [
+      {
+        actionGroupId: actionGroupId
+      }
+    ]
   }
 }
 
 output systemTopicName string = systemTopic.name
+output deadLetterAlertName string = deadLetterAlert.name
 output subscriptionName string = subscriptionName

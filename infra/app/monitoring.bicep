@@ -1,6 +1,6 @@
 // Log Analytics workspace, workspace-based Application Insights, and a log alert on the
-// hourly drift rate computed from the app's `DriftVerdict` custom metric
-// (value 1 = image flagged as drift, 0 = not; dimension `referenceVersion`).
+// hourly drift rate computed from the app's `DriftVerdict` traces
+// (customDimensions.DriftVerdict: 1 = image flagged as drift, 0 = not; customDimensions.referenceVersion).
 
 @description('Azure region.')
 param location string
@@ -77,24 +77,20 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(a
   }
 }
 
-// Hourly drift rate over the last hour: sum(valueSum) / sum(valueCount) of the pre-aggregated
-// DriftVerdict custom metric. The app may also (or instead) log each verdict as a structured
-// trace "DriftVerdict {0|1} referenceVersion=..." forwarded by the Functions host; those rows
-// count too, weighted by itemCount because host.json samples traces. If both are present the
-// counts double but the rate is unchanged. Hours with too few scored images are dropped.
+// Hourly drift rate over the last hour, from exactly what the app emits: one Information trace per
+// verdict, "DriftVerdict {DriftVerdict} referenceVersion={referenceVersion}", sent by the worker's
+// own Application Insights logger (FunctionsAppServices lets that category through; the host does
+// not forward worker logs when the worker logs to Application Insights itself). The values are in
+// customDimensions; itemCount weights rows kept by the worker SDK's adaptive sampling. Hours with
+// too few scored images are dropped.
 var driftRateQuery = '''
-let metricRows = customMetrics
-| where name == "DriftVerdict"
-| project Drifted = todouble(valueSum), Scored = todouble(valueCount);
-let traceRows = traces
+traces
 | where message startswith "DriftVerdict "
-| extend Verdict = todouble(coalesce(tostring(customDimensions["DriftVerdict"]), tostring(customDimensions["prop__DriftVerdict"]), extract(@"^DriftVerdict ([01])", 1, message)))
-| where isnotnull(Verdict)
-| project Drifted = Verdict * itemCount, Scored = todouble(itemCount);
-union metricRows, traceRows
-| summarize Drifted = sum(Drifted), Scored = sum(Scored)
+| extend Verdict = toint(customDimensions["DriftVerdict"])
+| where Verdict in (0, 1)
+| summarize Drifted = sum(Verdict * itemCount), Scored = sum(itemCount)
 | where Scored >= {0}
-| extend DriftRate = Drifted / Scored
+| extend DriftRate = todouble(Drifted) / Scored
 | project DriftRate, Drifted, Scored
 '''
 
@@ -105,7 +101,7 @@ resource driftRateAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-previ
   kind: 'LogAlert'
   properties: {
     displayName: 'Hourly image drift rate above ${driftRateAlertThreshold}'
-    description: 'Fraction of images flagged as drift in the last hour (DriftVerdict custom metric) exceeded ${driftRateAlertThreshold}. Check recent verdicts in the driftresults table and the referenceVersion dimension.'
+    description: 'Fraction of images flagged as drift in the last hour (DriftVerdict traces) exceeded ${driftRateAlertThreshold}. Check recent verdicts in the driftresults table and the referenceVersion dimension.'
     severity: 2
     enabled: true
     scopes: [
@@ -140,3 +136,4 @@ output applicationInsightsId string = applicationInsights.id
 output applicationInsightsConnectionString string = applicationInsights.properties.ConnectionString
 output logAnalyticsName string = logAnalytics.name
 output driftRateAlertName string = driftRateAlert.name
+output actionGroupId string = empty(alertEmail) ? '' : actionGroup.id

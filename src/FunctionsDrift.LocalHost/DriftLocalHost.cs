@@ -59,7 +59,7 @@ public static class DriftLocalHost
                 {
                     s.TryAddSingleton(_ => StorageClients.FromConnectionString(driftConnection, diagnostics: false));
                 }
-                s.AddDrift(intraOpThreads: parallel > 1 ? 1 : 0);
+                s.AddDrift(imagesAtOnce: parallel);
                 s.AddSingleton<ITypeLocator>(new FixedTypeLocator(typeof(HostFunctions)));
                 s.AddSingleton<BlobScanner>();
                 s.AddHostedService<StartupTasks>();

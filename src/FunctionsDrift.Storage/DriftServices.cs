@@ -10,12 +10,12 @@ namespace FunctionsDrift.Storage;
 /// <summary>Registers settings, clients, the engine and the services; shared by the Functions app and the local host.</summary>
 public static class DriftServices
 {
-    /// <param name="intraOpThreads">ONNX threads per inference: 0 = runtime default; 1 when several images are scored at once.</param>
-    public static IServiceCollection AddDrift(this IServiceCollection services, int intraOpThreads = 0)
+    /// <param name="imagesAtOnce">Images the host scores concurrently: ONNX threads per inference follow <see cref="InferenceThreads.PerImage"/>.</param>
+    public static IServiceCollection AddDrift(this IServiceCollection services, int imagesAtOnce)
     {
         services.TryAddSingleton(sp => DriftSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.TryAddSingleton(sp => StorageClients.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<DriftSettings>().ConnectionName));
-        services.TryAddSingleton(_ => new FeatureExtractor(OnnxEmbedder.CreateDefault(new EmbedderOptions { IntraOpThreads = intraOpThreads })));
+        services.TryAddSingleton(_ => new FeatureExtractor(OnnxEmbedder.CreateDefault(new EmbedderOptions { IntraOpThreads = InferenceThreads.PerImage(imagesAtOnce) })));
         services.TryAddSingleton(sp => new ModelStore(
             sp.GetRequiredService<StorageClients>().Blobs.GetBlobContainerClient(sp.GetRequiredService<DriftSettings>().ModelsContainer),
             sp.GetService<ILogger<ModelStore>>()));

@@ -97,9 +97,6 @@ public sealed class ScoringService(
         }
     }
 
-    /// <summary>Time spent per stage, summed over all blobs (diagnostics for the benchmark).</summary>
-    public ScoringStats Stats { get; } = new();
-
     private async Task<(ScoreOutcome Outcome, ResultEntity? Row)> ScoreCoreAsync(BlobClient blob, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
@@ -116,9 +113,9 @@ public sealed class ScoringService(
         }
 
         var observed = Stopwatch.GetTimestamp();
-        t = Stats.Add(ScoringStats.Properties, t);
+        t = ScoringMetrics.Stage("properties", t);
         var existing = await results.GetAsync(blob.Name, props.LastModified, ct);
-        t = Stats.Add(ScoringStats.Lookup, t);
+        t = ScoringMetrics.Stage("lookup", t);
         if (HoldsResultFor(existing, props.ETag.ToString()))
         {
             log.LogInformation("Blob {Blob} ({ETag}) already scored; skipped", blob.Name, existing.BlobETag);
@@ -130,7 +127,7 @@ public sealed class ScoringService(
         row.ETag = existing?.ETag ?? default;
 
         var (model, problem) = await ModelForAsync(props.LastModified, observed, ct);
-        t = Stats.Add(ScoringStats.Model, t);
+        t = ScoringMetrics.Stage("model", t);
         if (model is null)
         {
             return await WriteError(row, problem!.Value.Kind, problem.Value.Message, started, ct);
@@ -157,7 +154,7 @@ public sealed class ScoringService(
             return (ScoreOutcome.Missing, null);
         }
 
-        t = Stats.Add(ScoringStats.Download, t);
+        t = ScoringMetrics.Stage("download", t);
         return await FinishAsync(row, content, model, started, t, ct);
     }
 
@@ -184,11 +181,11 @@ public sealed class ScoringService(
             return (ScoreOutcome.Missing, null);
         }
         var observed = Stopwatch.GetTimestamp();
-        t = Stats.Add(ScoringStats.Download, t);
+        t = ScoringMetrics.Stage("download", t);
         var details = download.Details;
         var row = NewRow(blob, details.ETag, details.LastModified);
         var (model, problem) = await ModelForAsync(details.LastModified, observed, ct);
-        t = Stats.Add(ScoringStats.Model, t);
+        t = ScoringMetrics.Stage("model", t);
         if (model is null)
         {
             return await WriteError(row, problem!.Value.Kind, problem.Value.Message, started, ct);
@@ -256,7 +253,7 @@ public sealed class ScoringService(
             return await WriteError(row, f.Kind, f.Message, started, ct);
         }
 
-        t = Stats.Add(ScoringStats.Extract, t);
+        t = ScoringMetrics.Stage("extract+score", t);
         Fill(row, features, verdict);
         row.EmbedderIdentity = model.ModelIdentity;
         row.ScoredAt = DateTimeOffset.UtcNow;
@@ -268,8 +265,8 @@ public sealed class ScoringService(
             log.LogInformation("Blob {Blob} ({ETag}) already scored by another delivery; not counted again", row.BlobName, existing.BlobETag);
             return (ScoreOutcome.AlreadyDone, existing);
         }
-        Stats.Add(ScoringStats.Upsert, t);
-        Interlocked.Increment(ref Stats.Scored);
+        ScoringMetrics.Stage("upsert", t);
+        ScoringMetrics.Scored();
         metric.Record(verdict.Drift, verdict.ReferenceVersion);
         log.LogInformation("Scored {Blob}: drift={Drift} p={FusedP:0.###e+0} reference={Version} {Reasons}",
             row.BlobName, verdict.Drift, verdict.FusedPValue, verdict.ReferenceVersion, verdict.Reasons);
@@ -385,28 +382,5 @@ public sealed class ScoringService(
         row.Hsv = ResultEntity.Pack(features.Hsv);
         row.Quality = ResultEntity.Pack(features.Quality);
         row.Patch = ResultEntity.Pack(features.Patch);
-    }
-}
-
-/// <summary>Summed stage times of <see cref="ScoringService"/> (Stopwatch ticks), for the benchmark.</summary>
-public sealed class ScoringStats
-{
-    public const int Properties = 0, Lookup = 1, Model = 2, Download = 3, Extract = 4, Upsert = 5;
-    public static readonly string[] Names = ["properties", "lookup", "model", "download", "extract+score", "upsert"];
-    private readonly long[] _ticks = new long[Names.Length];
-    public long Scored;
-
-    internal long Add(int stage, long since)
-    {
-        var now = Stopwatch.GetTimestamp();
-        Interlocked.Add(ref _ticks[stage], now - since);
-        return now;
-    }
-
-    /// <summary>Mean milliseconds per scored blob for each stage.</summary>
-    public IEnumerable<(string Stage, double MeanMs)> Means()
-    {
-        long n = Math.Max(1, Interlocked.Read(ref Scored));
-        for (int i = 0; i < Names.Length; i++) yield return (Names[i], Interlocked.Read(ref _ticks[i]) * 1000.0 / Stopwatch.Frequency / n);
     }
 }

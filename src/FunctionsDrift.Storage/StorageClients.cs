@@ -44,6 +44,26 @@ public sealed class StorageClients
         return options;
     }
 
+    /// <summary>
+    /// Clients for one account from its blob endpoint (<c>https://NAME.blob.SUFFIX</c>), with the queue and table endpoints
+    /// beside it (<c>NAME.queue.SUFFIX</c>, <c>NAME.table.SUFFIX</c>) and an Entra ID credential.
+    /// </summary>
+    public static StorageClients FromAccountUrl(Uri blobServiceUri, TokenCredential credential)
+    {
+        Uri Sibling(string service) => new UriBuilder(blobServiceUri) { Host = ReplaceLabel(blobServiceUri.Host, service) }.Uri;
+        return new StorageClients(
+            new BlobServiceClient(blobServiceUri, credential),
+            new QueueServiceClient(Sibling("queue"), credential, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }),
+            new TableServiceClient(Sibling("table"), credential));
+    }
+
+    private static string ReplaceLabel(string host, string service)
+    {
+        int at = host.IndexOf(".blob.", StringComparison.OrdinalIgnoreCase);
+        if (at < 0) throw new ArgumentException($"'{host}' is not a blob endpoint (NAME.blob.SUFFIX)", nameof(host));
+        return $"{host[..at]}.{service}.{host[(at + ".blob.".Length)..]}";
+    }
+
     /// <summary>Reads the connection named <paramref name="name"/> from configuration (string or identity-based section).</summary>
     public static StorageClients FromConfiguration(IConfiguration config, string name)
     {

@@ -9,6 +9,7 @@ public sealed partial class CompiledTemplateTests(CompiledTemplateFixture fixtur
     // Built-in role definition ids (same for every tenant).
     private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
     private const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+    private const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
     private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     private const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
@@ -169,7 +170,8 @@ public sealed partial class CompiledTemplateTests(CompiledTemplateFixture fixtur
     {
         Assert.Equal(["images", "reference", "models"], StorageCollection("containerNames").Take(3));
         Assert.Equal(["driftresults"], StorageCollection("tableNames"));
-        Assert.Equal(["blob-created", "blob-created-poison"], StorageCollection("queueNames"));
+        Assert.Equal(["blob-created", "blob-created-poison", "webjobs-blobtrigger-poison"], StorageCollection("queueNames"));
+        Assert.Equal(["azure-webjobs-hosts", "azure-webjobs-secrets", "eventgrid-deadletter"], StorageCollection("containerNames").Skip(4));
         foreach (var type in new[] { "blobServices/containers", "tableServices/tables", "queueServices/queues" })
         {
             var resource = Single($"Microsoft.Storage/storageAccounts/{type}");
@@ -223,6 +225,48 @@ public sealed partial class CompiledTemplateTests(CompiledTemplateFixture fixtur
     }
 
     [Fact]
+    public void EventGrid_SubscriptionRetriesThenDeadLettersWithTheTopicsIdentity()
+    {
+        var subscription = Single("Microsoft.EventGrid/systemTopics/eventSubscriptions");
+        Assert.Equal("30", Eval(subscription, "properties.retryPolicy.maxDeliveryAttempts"));
+        Assert.Equal("1440", Eval(subscription, "properties.retryPolicy.eventTimeToLiveInMinutes"));
+        Assert.Equal("SystemAssigned", Eval(subscription, "properties.deadLetterWithResourceIdentity.identity.type"));
+        Assert.Equal("StorageBlob", Eval(subscription, "properties.deadLetterWithResourceIdentity.deadLetterDestination.endpointType"));
+        Assert.Equal("eventgrid-deadletter", Eval(subscription, "properties.deadLetterWithResourceIdentity.deadLetterDestination.properties.blobContainerName"));
+        Assert.Equal("SystemAssigned", Eval(Single("Microsoft.EventGrid/systemTopics"), "identity.type"));
+
+        // The topic may write the dead-letter container and nothing else.
+        var eventgrid = fixture.Main.Module("eventgrid");
+        var writer = Assert.Single(eventgrid.AllResources(), r => r.Type == "Microsoft.Authorization/roleAssignments");
+        Assert.Contains("blobServices/containers", writer.Json["scope"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("variables('storageBlobDataContributorRoleId')", writer.Properties!["roleDefinitionId"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(StorageBlobDataContributor, eventgrid.Variable("storageBlobDataContributorRoleId")!.GetValue<string>());
+
+        var alert = Single("Microsoft.Insights/metricAlerts");
+        var criterion = alert.Template.Evaluate(alert.Properties!["criteria"]!["allOf"]![0])!;
+        Assert.Equal("DeadLetteredCount", criterion["metricName"]!.GetValue<string>());
+        Assert.Equal("Microsoft.EventGrid/systemTopics", criterion["metricNamespace"]!.GetValue<string>());
+        Assert.Equal("GreaterThan", criterion["operator"]!.GetValue<string>());
+        Assert.Equal(0, criterion["threshold"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Monitoring_PoisonQueueWritesAreLoggedAndAlerted()
+    {
+        var diagnostics = Single("Microsoft.Insights/diagnosticSettings");
+        Assert.Contains("queueServices", diagnostics.Json["scope"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("StorageWrite", diagnostics.Properties!["logs"]![0]!["category"]!.GetValue<string>());
+
+        var alert = Assert.Single(fixture.Main.AllResources(), r => r.Type == "Microsoft.Insights/scheduledQueryRules" && r.Template.DeploymentName == "poison-alert");
+        var criterion = alert.Template.Evaluate(alert.Properties!["criteria"]!["allOf"]![0])!;
+        var query = criterion["query"]!.GetValue<string>();
+        Assert.Contains("StorageQueueLogs", query, StringComparison.Ordinal);
+        Assert.Contains("OperationName == \"PutMessage\"", query, StringComparison.Ordinal);
+        Assert.Contains("ObjectKey contains \"/webjobs-blobtrigger-poison/\"", query, StringComparison.Ordinal);
+        Assert.Equal("GreaterThan", criterion["operator"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Rbac_LeastPrivilegeRolesWithGuidNames()
     {
         var assignments = fixture.Main.AllResources().Where(r => r.Type == "Microsoft.Authorization/roleAssignments").ToList();
@@ -233,8 +277,27 @@ public sealed partial class CompiledTemplateTests(CompiledTemplateFixture fixtur
         }
 
         var rbac = fixture.Main.Module("rbac");
-        var appRoles = rbac.Variable("appStorageRoles")!.AsArray().Select(n => n!.GetValue<string>()).ToList();
-        Assert.Equal([StorageBlobDataOwner, StorageQueueDataContributor, StorageTableDataContributor], appRoles);
+        // Blob roles one container each: read-only where the app only reads, write where it writes, Owner only on the
+        // host's own containers.
+        var containerRoles = rbac.Json["variables"]!["appContainerRoles"]!.AsArray()
+            .Select(n => (n!["container"]!.GetValue<string>(), rbac.EvaluateToString(n["roleId"]))).ToList();
+        Assert.Equal(
+        [
+            ("[parameters('imagesContainerName')]", StorageBlobDataReader), ("[parameters('referenceContainerName')]", StorageBlobDataReader),
+            ("[parameters('modelsContainerName')]", StorageBlobDataContributor), ("[parameters('deploymentContainerName')]", StorageBlobDataContributor),
+            ("azure-webjobs-hosts", StorageBlobDataOwner), ("azure-webjobs-secrets", StorageBlobDataOwner),
+        ], containerRoles);
+        Assert.Equal(StorageBlobDataReader, rbac.Variable("storageBlobDataReaderRoleId")!.GetValue<string>());
+        Assert.Equal(StorageBlobDataOwner, rbac.Variable("storageBlobDataOwnerRoleId")!.GetValue<string>());
+        // The app's assignment whose role expression names this variable: its scope.
+        string Scope(string roleVariable) => rbac.AllResources().Single(r => r.Type == "Microsoft.Authorization/roleAssignments"
+            && r.Properties!["principalId"]!.GetValue<string>().Contains("appPrincipalId", StringComparison.Ordinal)
+            && r.Properties!["roleDefinitionId"]!.GetValue<string>().Contains(roleVariable, StringComparison.Ordinal)).Json["scope"]!.GetValue<string>();
+        Assert.Contains("blobServices/containers", Scope("appContainerRoles"), StringComparison.Ordinal);
+        Assert.Contains("tableServices/tables", Scope("storageTableDataContributorRoleId"), StringComparison.Ordinal);
+        Assert.Contains("parameters('resultsTableName')", Scope("storageTableDataContributorRoleId"), StringComparison.Ordinal);
+        // Queues stay account-wide (the host names its blob-trigger queues from its host id at run time).
+        Assert.Equal("[resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName'))]", Scope("storageQueueDataContributorRoleId"));
         var userRoles = rbac.Variable("userStorageRoles")!.AsArray().Select(n => n!.GetValue<string>()).ToList();
         Assert.Equal([StorageBlobDataContributor, StorageQueueDataContributor, StorageTableDataContributor], userRoles);
         Assert.Equal(MonitoringMetricsPublisher, rbac.Variable("monitoringMetricsPublisherRoleId")!.GetValue<string>());
@@ -252,15 +315,15 @@ public sealed partial class CompiledTemplateTests(CompiledTemplateFixture fixtur
         Assert.Contains("Microsoft.OperationalInsights/workspaces", insights.Properties!["WorkspaceResourceId"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("True", Eval(insights, "properties.DisableLocalAuth"));
 
-        var alert = Single("Microsoft.Insights/scheduledQueryRules");
+        var alert = Assert.Single(fixture.Main.AllResources(), r => r.Type == "Microsoft.Insights/scheduledQueryRules" && r.Template.DeploymentName == "monitoring");
         var criterion = alert.Template.Evaluate(alert.Properties!["criteria"]!["allOf"]![0])!;
         var query = criterion["query"]!.GetValue<string>();
-        Assert.Contains("customMetrics", query, StringComparison.Ordinal);
-        Assert.Contains("name == \"DriftVerdict\"", query, StringComparison.Ordinal);
-        Assert.Contains("Drifted = todouble(valueSum), Scored = todouble(valueCount)", query, StringComparison.Ordinal);
-        Assert.Contains("summarize Drifted = sum(Drifted), Scored = sum(Scored)", query, StringComparison.Ordinal);
-        Assert.Contains("DriftRate = Drifted / Scored", query, StringComparison.Ordinal);
-        Assert.Contains("message startswith \"DriftVerdict \"", query, StringComparison.Ordinal);
+        // Exactly what LoggedVerdictMetric emits (FunctionsTelemetryTests checks the trace): no other source is counted.
+        Assert.StartsWith("traces\n| where message startswith \"DriftVerdict \"", query.TrimStart(), StringComparison.Ordinal);
+        Assert.Contains("toint(customDimensions[\"DriftVerdict\"])", query, StringComparison.Ordinal);
+        Assert.Contains("summarize Drifted = sum(Verdict * itemCount), Scored = sum(itemCount)", query, StringComparison.Ordinal);
+        Assert.Contains("DriftRate = todouble(Drifted) / Scored", query, StringComparison.Ordinal);
+        Assert.DoesNotContain("customMetrics", query, StringComparison.Ordinal);
         Assert.Contains("Scored >= 20", query, StringComparison.Ordinal);
         Assert.Equal("DriftRate", criterion["metricMeasureColumn"]!.GetValue<string>());
         Assert.Equal("GreaterThan", criterion["operator"]!.GetValue<string>());

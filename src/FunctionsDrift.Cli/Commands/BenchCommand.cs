@@ -52,6 +52,7 @@ internal static class BenchCommand
                 ("ResNet18 inference only (ORT, 1 thread × 2 images)", cores, _ => { var e = new float[512]; embedderParallel.Embed(probe, e); }),
                 ("full scoring, ORT 2 threads, 1 image at a time", 1, b => fullScorer.Score(fullSerial.Extract(b))),
                 ("full scoring, ORT 1 thread, 2 images at a time", cores, b => fullScorer.Score(fullParallel.Extract(b))),
+                ("full scoring, ORT 2 threads, 2 images at a time (oversubscribed)", cores, b => fullScorer.Score(fullSerial.Extract(b))),
                 ("detectors only (5 detectors on ready features)", 1, _ => fullScorer.Score(one)),
             };
             ctx.Out.WriteLine();

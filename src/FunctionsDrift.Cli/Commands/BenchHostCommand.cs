@@ -57,7 +57,7 @@ internal static class BenchHostCommand
             double baselineBefore = InProcessRate(extractor, scorer, bytes, Math.Min(pr.GetValue(burst), 300));
             var driftSettings = host.Services.GetRequiredService<DriftSettings>();
             var results = new ResultsStore(clients.Tables.GetTableClient(driftSettings.ResultsTable), driftSettings);
-            var scoring = host.Services.GetRequiredService<ScoringService>();
+            using var stageTotals = new ScoringStageTotals();
             var imgContainer = clients.Blobs.GetBlobContainerClient(settings["ImagesContainer"]);
 
             // Latency: paced uploads; latency = row's ScoredAt − upload completed (same clock, same process).
@@ -76,8 +76,7 @@ internal static class BenchHostCommand
             // Throughput: a burst, from the first upload to the last row.
             int nBurst = pr.GetValue(burst);
             counter.Reset();
-            var statsBefore = scoring.Stats.Means().Select(m => m.MeanMs * Math.Max(1, scoring.Stats.Scored)).ToArray();
-            long scoredBefore = scoring.Stats.Scored;
+            var (msBefore, scoredBefore) = stageTotals.Snapshot();
             var cpuHost0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             var cpuAzurite0 = RequestCounter.AzuriteCpu();
             var start = DateTimeOffset.UtcNow;
@@ -92,8 +91,9 @@ internal static class BenchHostCommand
             var cpuHost = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuHost0;
             var cpuAzurite = RequestCounter.AzuriteCpu() - cpuAzurite0;
             var requests = counter.Snapshot();
-            long scoredBurst = Math.Max(1, scoring.Stats.Scored - scoredBefore);
-            var stages = scoring.Stats.Means().Select((m, i) => $"{m.Stage} {(m.MeanMs * Math.Max(1, scoring.Stats.Scored) - statsBefore[i]) / scoredBurst:0.0}").ToArray();
+            var (msAfter, scoredAfter) = stageTotals.Snapshot();
+            long scoredBurst = Math.Max(1, scoredAfter - scoredBefore);
+            var stages = ScoringMetrics.Stages.Select(stage => $"{stage} {(msAfter[stage] - msBefore[stage]) / scoredBurst:0.0}").ToArray();
             await host.StopAsync(CancellationToken.None);
 
             double baselineAfter = InProcessRate(extractor, scorer, bytes, Math.Min(nBurst, 300));

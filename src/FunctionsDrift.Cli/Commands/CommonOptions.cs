@@ -31,9 +31,8 @@ internal static class CommonOptions
             return new FeatureExtractor(null);
         }
         var manifest = ModelManifest.Load(manifestPath ?? ModelManifest.DefaultPath);
-        // With several images in flight, one ONNX thread per image keeps both cores busy without oversubscription.
         int workers = parallelism > 0 ? parallelism : Environment.ProcessorCount;
-        var embedder = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = workers > 1 ? 1 : 0 });
+        var embedder = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = InferenceThreads.PerImage(workers) });
         return new FeatureExtractor(embedder);
     }
 

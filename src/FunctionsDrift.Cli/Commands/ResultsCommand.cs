@@ -18,11 +18,12 @@ internal static class ResultsCommand
         format.AcceptOnlyFromAmong("table", "csv", "jsonl");
         var limit = new Option<int>("--limit") { Description = "At most this many rows (0 = all).", DefaultValueFactory = _ => 0 };
         var connection = StorageOptions.Connection();
+        var accountUrl = StorageOptions.AccountUrl();
         var table = StorageOptions.Table();
-        var cmd = new Command("results", "List scored images from the results table.") { since, until, driftOnly, prefix, format, limit, connection, table };
+        var cmd = new Command("results", "List scored images from the results table.") { since, until, driftOnly, prefix, format, limit, connection, accountUrl, table };
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
-            var store = StorageOptions.Storage(() => StorageOptions.Results(pr.GetValue(connection)!, pr.GetValue(table)!));
+            var store = StorageOptions.Results(StorageOptions.Clients(pr, connection, accountUrl), pr.GetValue(table)!);
             var query = new ResultQuery { Since = pr.GetValue(since), Until = pr.GetValue(until), DriftOnly = pr.GetValue(driftOnly), Prefix = pr.GetValue(prefix) };
             var rows = new List<ResultEntity>();
             try

@@ -25,12 +25,14 @@ internal static class SummaryCommand
         var models = new Option<string>("--models") { Description = "With --windows: models container.", DefaultValueFactory = _ => new DriftSettings().ModelsContainer };
         var reference = new Option<string>("--reference") { Description = "With --windows: reference container (used only when the version has no saved features).", DefaultValueFactory = _ => new DriftSettings().ReferenceContainer };
         var connection = StorageOptions.Connection();
+        var accountUrl = StorageOptions.AccountUrl();
         var table = StorageOptions.Table();
         var cmd = new Command("summary", "Counts and drift rate per hour (or day) from the results table; --windows adds window-level drift tests.")
-            { since, until, byDay, windows, windowSize, permutations, seed, models, reference, connection, table };
+            { since, until, byDay, windows, windowSize, permutations, seed, models, reference, connection, accountUrl, table };
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
-            var store = StorageOptions.Storage(() => StorageOptions.Results(pr.GetValue(connection)!, pr.GetValue(table)!));
+            var clients = StorageOptions.Clients(pr, connection, accountUrl);
+            var store = StorageOptions.Results(clients, pr.GetValue(table)!);
             IReadOnlyList<SummaryRow> rows;
             try
             {
@@ -57,7 +59,6 @@ internal static class SummaryCommand
                 ctx.Error.WriteLine($"warning: with {pr.GetValue(permutations)} permutations the MMD p-value cannot go below {1.0 / (pr.GetValue(permutations) + 1):G3} > alpha/2 = 0.005; use at least 200");
             }
             var settings = new DriftSettings { ResultsTable = pr.GetValue(table)!, ModelsContainer = pr.GetValue(models)!, ReferenceContainer = pr.GetValue(reference)! };
-            var clients = StorageOptions.Storage(() => StorageClients.FromConnectionString(pr.GetValue(connection)!));
             var service = new WindowSummaryService(clients, settings, new ModelStore(clients.Blobs.GetBlobContainerClient(settings.ModelsContainer)), store,
                 () => CommonOptions.CreateExtractor(noEmbedding: false, manifestPath: null, parallelism: 0));
             var request = new WindowSummaryRequest

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Azure.Storage.Blobs;
 using FunctionsDrift.Core.Pipeline;
 
 namespace FunctionsDrift.Cli.Commands;
@@ -13,11 +12,12 @@ internal static class UploadCommand
         var container = new Option<string>("--container") { Description = "Target container.", DefaultValueFactory = _ => "images" };
         var prefix = new Option<string>("--prefix") { Description = "Blob name prefix.", DefaultValueFactory = _ => "" };
         var connection = StorageOptions.Connection();
-        var cmd = new Command("upload", "Upload a folder of images to a storage container.") { dir, container, prefix, connection };
+        var accountUrl = StorageOptions.AccountUrl();
+        var cmd = new Command("upload", "Upload a folder of images to a storage container.") { dir, container, prefix, connection, accountUrl };
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             var files = CommonOptions.ListImages(pr.GetValue(dir)!);
-            var client = StorageOptions.Storage(() => new BlobServiceClient(pr.GetValue(connection))).GetBlobContainerClient(pr.GetValue(container));
+            var client = StorageOptions.Clients(pr, connection, accountUrl).Blobs.GetBlobContainerClient(pr.GetValue(container));
             await client.CreateIfNotExistsAsync(cancellationToken: token);
             int done = 0;
             await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = token }, async (file, t) =>
