@@ -38,7 +38,7 @@ public sealed class OnnxEmbedder : IDisposable
     public OnnxEmbedder(ModelManifest manifest, EmbedderOptions options = default)
     {
         Manifest = manifest;
-        var path = manifest.VerifyModelFile();
+        var path = manifest.QuantizedFrom is null ? manifest.VerifyModelFile() : QuantizedModelFile.Ensure(manifest);
         var so = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -125,8 +125,28 @@ public sealed class OnnxEmbedder : IDisposable
         }
     }
 
-    /// <summary>Loads the bundled ResNet18 manifest and model.</summary>
-    public static OnnxEmbedder CreateDefault(EmbedderOptions options = default) => new(ModelManifest.Load(ModelManifest.DefaultPath), options);
+    /// <summary>Loads the bundled ResNet18 manifest and model of <paramref name="precision"/>.</summary>
+    public static OnnxEmbedder CreateDefault(EmbedderOptions options = default, EmbedderPrecision precision = EmbedderPrecisions.Default) =>
+        new(ModelManifest.Load(ModelManifest.PathFor(precision)), options);
+
+    /// <summary>Writes the network input for <paramref name="image"/> exactly as <see cref="Embed(SKBitmap, Span{float})"/> makes it.</summary>
+    public void PrepareInput(SKBitmap image, float[] tensor)
+    {
+        if (tensor.Length < 3 * Manifest.InputWidth * Manifest.InputHeight)
+        {
+            throw new ArgumentException($"need {3 * Manifest.InputWidth * Manifest.InputHeight} floats", nameof(tensor));
+        }
+        var buffers = Rent();
+        try
+        {
+            ResizeInto(image, buffers.Input);
+            FillTensor(buffers.Input, tensor);
+        }
+        finally
+        {
+            _pool.Add(buffers);
+        }
+    }
 
     /// <summary>Resizes <paramref name="image"/> to the model input as the manifest says and writes the embedding.</summary>
     public void Embed(SKBitmap image, Span<float> embedding) => Embed(image, embedding, default);
