@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Model;
 using FunctionsDrift.Functions;
 
@@ -64,6 +65,25 @@ public sealed class StoreTests(AzuriteFixture azurite, EngineFixture engine)
         var model = await env.Models.GetCurrentAsync(default);
         Assert.Equal(first.Version, model!.Version);
         Assert.Same(model, await env.Models.GetCurrentAsync(default)); // cached while the pointer's ETag is unchanged
+    }
+
+    [Fact]
+    public async Task ScoringService_ReferenceOfOtherPrecision_ErrorRowSaysRefit()
+    {
+        var env = new TestEnv(azurite, engine, "prec");
+        await env.InitAsync();
+        // A reference published while the app embedded with FP32; the app now embeds with the INT8 default.
+        var fp32 = ModelManifest.Load(ModelManifest.PathFor(EmbedderPrecision.Fp32)).Identity;
+        Assert.NotEqual(fp32, engine.Extractor.ModelIdentity);
+        var features = Enumerable.Range(0, 24).Select(i => engine.Extractor.Extract(TestImages.Scene(100 + i))).ToList();
+        Assert.True(await env.Models.PublishAsync(ReferenceFitter.Fit(features, fp32), default));
+        await env.Images.GetBlobClient("x/0.jpg").UploadAsync(BinaryData.FromBytes(TestImages.Scene(300)));
+        var (outcome, row) = await env.Scoring().ScoreAsync("x/0.jpg", default);
+        Assert.Equal(ScoreOutcome.Error, outcome);
+        Assert.Equal("Scoring", row!.ErrorKind);
+        Assert.Contains($"fitted with embedding model {fp32}", row.Error);
+        Assert.Contains("refit", row.Error);
+        Assert.Equal(0, env.Metric.Total);
     }
 
     [Fact]
