@@ -15,7 +15,9 @@ public static class DriftServices
     {
         services.TryAddSingleton(sp => DriftSettings.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.TryAddSingleton(sp => StorageClients.FromConfiguration(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<DriftSettings>().ConnectionName));
-        services.TryAddSingleton(_ => new FeatureExtractor(OnnxEmbedder.CreateDefault(new EmbedderOptions { IntraOpThreads = InferenceThreads.PerImage(imagesAtOnce) })));
+        // EmbedderPrecision (fp32 | int8) picks the bundled ResNet18; a reference fitted with the other one is refused until a refit.
+        services.TryAddSingleton(sp => new FeatureExtractor(OnnxEmbedder.CreateDefault(new EmbedderOptions { IntraOpThreads = InferenceThreads.PerImage(imagesAtOnce) },
+            sp.GetRequiredService<IConfiguration>()["EmbedderPrecision"] is { Length: > 0 } p ? EmbedderPrecisions.Parse(p) : EmbedderPrecisions.Default)));
         services.TryAddSingleton(sp => new ModelStore(
             sp.GetRequiredService<StorageClients>().Blobs.GetBlobContainerClient(sp.GetRequiredService<DriftSettings>().ModelsContainer),
             sp.GetService<ILogger<ModelStore>>()));

@@ -294,6 +294,28 @@ public sealed class CliEndToEndTests(CliSetFixture set) : IClassFixture<CliSetFi
     }
 
     [Fact]
+    public async Task CliScore_OtherPrecisionIsRefusedWithTheFix()
+    {
+        // The fixture's model is fitted with the default (fp32) embedder.
+        var (code, stdout, stderr) = await Run("score", set.Test, "--model", set.ModelPath, "--precision", "int8");
+        Assert.NotEqual(0, code);
+        AssertOneErrorLine(stderr, "fitted with fp32 ResNet18");
+        Assert.Contains("this run embeds with int8 ResNet18", stderr);
+        Assert.Contains("score with --precision fp32", stderr);
+        Assert.Equal("", stdout);
+
+        var int8Model = Path.Combine(set.Root, "int8.fdm");
+        var fit = await Run("fit", "--reference", set.Reference, "--out", int8Model, "--precision", "int8");
+        Assert.True(fit.Code == 0, fit.Err);
+        (code, _, stderr) = await Run("score", set.Test, "--model", int8Model);
+        Assert.NotEqual(0, code);
+        AssertOneErrorLine(stderr, "fitted with int8 ResNet18");
+        Assert.Contains("score with --precision int8, or refit the reference with this precision (drift fit --precision fp32)", stderr);
+        (code, _, stderr) = await Run("score", set.Test, "--model", int8Model, "--precision", "int8");
+        Assert.True(code == 0, stderr);
+    }
+
+    [Fact]
     public async Task CliScore_MissingModelIsOneErrorLine()
     {
         var (code, _, stderr) = await Run("score", set.Test, "--model", Path.Combine(set.Root, "absent.fdm"));

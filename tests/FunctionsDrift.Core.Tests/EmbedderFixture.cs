@@ -9,7 +9,8 @@ public sealed class EmbedderFixture : IDisposable
 {
     private readonly Lazy<SceneSet> _scenes;
 
-    public OnnxEmbedder Embedder { get; } = OnnxEmbedder.CreateDefault();
+    /// <summary>The FP32 embedder: the one ML.NET parity is proven for; the INT8 one is compared against it.</summary>
+    public OnnxEmbedder Embedder { get; } = OnnxEmbedder.CreateDefault(precision: EmbedderPrecision.Fp32);
 
     public FeatureExtractor Extractor { get; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Model;
 using FunctionsDrift.Functions;
 
@@ -65,6 +66,26 @@ public sealed class StoreTests(AzuriteFixture azurite, EngineFixture engine)
         var model = await env.Models.GetCurrentAsync(default);
         Assert.Equal(first.Version, model!.Version);
         Assert.Same(model, await env.Models.GetCurrentAsync(default)); // cached while the pointer's ETag is unchanged
+    }
+
+    [Fact]
+    public async Task ScoringService_ReferenceOfOtherPrecision_ErrorRowSaysRefit()
+    {
+        var env = new TestEnv(azurite, engine, "prec");
+        await env.InitAsync();
+        // A reference published while the app embedded with the other precision than it does now.
+        var other = EmbedderPrecisions.Default == EmbedderPrecision.Fp32 ? EmbedderPrecision.Int8 : EmbedderPrecision.Fp32;
+        var otherIdentity = ModelManifest.Load(ModelManifest.PathFor(other)).Identity;
+        Assert.NotEqual(otherIdentity, engine.Extractor.ModelIdentity);
+        var features = Enumerable.Range(0, 24).Select(i => engine.Extractor.Extract(TestImages.Scene(100 + i))).ToList();
+        Assert.True(await env.Models.PublishAsync(ReferenceFitter.Fit(features, otherIdentity), default));
+        await env.Images.GetBlobClient("x/0.jpg").UploadAsync(BinaryData.FromBytes(TestImages.Scene(300)));
+        var (outcome, row) = await env.Scoring().ScoreAsync("x/0.jpg", default);
+        Assert.Equal(ScoreOutcome.Error, outcome);
+        Assert.Equal("Scoring", row!.ErrorKind);
+        Assert.Contains($"fitted with embedding model {otherIdentity}", row.Error);
+        Assert.Contains("refit", row.Error);
+        Assert.Equal(0, env.Metric.Total);
     }
 
     [Fact]

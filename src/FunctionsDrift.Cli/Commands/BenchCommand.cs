@@ -29,32 +29,50 @@ internal static class BenchCommand
             int cores = Environment.ProcessorCount;
             ctx.Out.WriteLine($"drift bench: {files.Count} images from {pr.GetValue(images)}, {n} per measurement, median of {r}; {cores} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
 
-            var manifest = ModelManifest.Load(ModelManifest.DefaultPath);
-            using var embedderSerial = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = 0 });
-            using var embedderParallel = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = 1 });
             var noCnn = new FeatureExtractor(null);
-            var fullSerial = new FeatureExtractor(embedderSerial);
-            var fullParallel = new FeatureExtractor(embedderParallel);
-
-            // Reference models (not timed): fitted on up to 100 of the images.
             var fitSet = bytes.Take(Math.Min(100, bytes.Length)).ToArray();
             var noCnnModel = ReferenceFitter.Fit(fitSet.Select(b => noCnn.Extract(b)).ToList(), noCnn.ModelIdentity, new() { MinImages = 2 });
-            var fullModel = ReferenceFitter.Fit(fitSet.Select(b => fullParallel.Extract(b)).ToList(), fullParallel.ModelIdentity, new() { MinImages = 2 });
             var noCnnScorer = new DriftScorer(noCnnModel);
-            var fullScorer = new DriftScorer(fullModel);
             using var probe = ImageLoader.Decode(bytes[0], ImageLoadOptions.Scoring);
-            var one = fullParallel.Extract(probe);
-
-            var stages = new (string Name, int Workers, Action<byte[]> Work)[]
+            var stages = new List<(string Name, int Workers, Action<byte[]> Work)>
             {
                 ("decode (reduced scale)", cores, b => ImageLoader.Decode(b, ImageLoadOptions.Scoring).Dispose()),
                 ("colour + quality scoring, no CNN", cores, b => noCnnScorer.Score(noCnn.Extract(b))),
-                ("ResNet18 inference only (ORT, 1 thread × 2 images)", cores, _ => { var e = new float[512]; embedderParallel.Embed(probe, e); }),
-                ("full scoring, ORT 2 threads, 1 image at a time", 1, b => fullScorer.Score(fullSerial.Extract(b))),
-                ("full scoring, ORT 1 thread, 2 images at a time", cores, b => fullScorer.Score(fullParallel.Extract(b))),
-                ("full scoring, ORT 2 threads, 2 images at a time (oversubscribed)", cores, b => fullScorer.Score(fullSerial.Extract(b))),
-                ("detectors only (5 detectors on ready features)", 1, _ => fullScorer.Score(one)),
             };
+            var embedders = new List<OnnxEmbedder>();
+            DriftScorer? lastScorer = null;
+            ImageFeatures? lastFeatures = null;
+            foreach (var precision in new[] { EmbedderPrecision.Fp32, EmbedderPrecision.Int8 })
+            {
+                var manifest = ModelManifest.Load(ModelManifest.PathFor(precision));
+                var embedderSerial = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = 0 });
+                var embedderParallel = new OnnxEmbedder(manifest, new EmbedderOptions { IntraOpThreads = 1 });
+                embedders.AddRange([embedderSerial, embedderParallel]);
+                var fullSerial = new FeatureExtractor(embedderSerial);
+                var fullParallel = new FeatureExtractor(embedderParallel);
+                // Reference models (not timed): fitted on up to 100 of the images.
+                var fullModel = ReferenceFitter.Fit(fitSet.Select(b => fullParallel.Extract(b)).ToList(), fullParallel.ModelIdentity, new() { MinImages = 2 });
+                var fullScorer = new DriftScorer(fullModel);
+                var p = precision.Name().ToUpperInvariant();
+                if (precision == EmbedderPrecision.Fp32)
+                {
+                    var tensors = new System.Collections.Concurrent.ConcurrentBag<float[]>();
+                    stages.Add(("resize to 224 + input tensor", cores, _ =>
+                    {
+                        var t = tensors.TryTake(out var x) ? x : new float[3 * manifest.InputWidth * manifest.InputHeight];
+                        embedderParallel.PrepareInput(probe, t);
+                        tensors.Add(t);
+                    }));
+                }
+                stages.Add(($"{p} resize + ResNet18 inference (ORT, 1 thread × 2 images)", cores, _ => { var e = new float[512]; embedderParallel.Embed(probe, e); }));
+                stages.Add(($"{p} full scoring, ORT 2 threads, 1 image at a time", 1, b => fullScorer.Score(fullSerial.Extract(b))));
+                stages.Add(($"{p} full scoring, ORT 1 thread, 2 images at a time", cores, b => fullScorer.Score(fullParallel.Extract(b))));
+                stages.Add(($"{p} full scoring, ORT 2 threads, 2 images at a time (oversubscribed)", cores, b => fullScorer.Score(fullSerial.Extract(b))));
+                lastScorer = fullScorer;
+                lastFeatures = fullParallel.Extract(probe);
+            }
+            stages.Add(("detectors only (5 detectors on ready features)", 1, _ => lastScorer!.Score(lastFeatures!)));
+            using var disposeEmbedders = new Disposables(embedders);
             ctx.Out.WriteLine();
             ctx.Out.WriteLine("| stage | workers | images/s | ms/image | allocated KB/image |");
             ctx.Out.WriteLine("|---|---:|---:|---:|---:|");
@@ -68,10 +86,18 @@ internal static class BenchCommand
             using var self = Process.GetCurrentProcess();
             self.Refresh();
             ctx.Out.WriteLine();
-            ctx.Out.WriteLine($"peak working set: {self.PeakWorkingSet64 / 1024 / 1024} MiB (the whole process: both ONNX sessions, {bytes.Length} images in memory)");
+            ctx.Out.WriteLine($"peak working set: {self.PeakWorkingSet64 / 1024 / 1024} MiB (the whole process: four ONNX sessions, {bytes.Length} images in memory)");
             return (int)ExitCode.Ok;
         }, ct));
         return cmd;
+    }
+
+    private sealed class Disposables(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items) item.Dispose();
+        }
     }
 
     private static (double Rate, double AllocPerImage) Measure(byte[][] bytes, int n, int workers, Action<byte[]> work, CancellationToken ct)

@@ -13,13 +13,14 @@ internal static class EmbedCommand
         var output = new Option<string>("--out") { Description = "CSV file to write.", Required = true };
         var noEmbedding = CommonOptions.NoEmbedding();
         var manifest = CommonOptions.Manifest();
+        var precision = CommonOptions.Precision();
         var parallel = CommonOptions.Parallelism();
-        var cmd = new Command("embed", "Write per-image features (embedding, HSV histograms, quality and patch statistics) as CSV.") { dir, output, noEmbedding, manifest, parallel };
+        var cmd = new Command("embed", "Write per-image features (embedding, HSV histograms, quality and patch statistics) as CSV.") { dir, output, noEmbedding, manifest, precision, parallel };
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             await Task.Yield();
             var files = CommonOptions.ListImages(pr.GetValue(dir)!);
-            var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel));
+            var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
             using var embedder = extractor.Embedder;
             var features = CommonOptions.ExtractFolder(ctx, "embedding", files, extractor, pr.GetValue(parallel), token);
             int dim = extractor.Embedder?.Dimension ?? 0;

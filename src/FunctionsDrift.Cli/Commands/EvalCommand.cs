@@ -23,9 +23,10 @@ internal static class EvalCommand
         var far = new Option<double>("--false-alarm-rate") { Description = "Target false-alarm rate of every row of the table.", DefaultValueFactory = _ => 0.01 };
         var noEmbedding = CommonOptions.NoEmbedding();
         var manifest = CommonOptions.Manifest();
+        var precision = CommonOptions.Precision();
         var parallel = CommonOptions.Parallelism();
         var cmd = new Command("eval", "Precision and recall of each detector and of the fused verdict on labelled test images.")
-            { reference, model, test, labels, scoresOut, far, noEmbedding, manifest, parallel };
+            { reference, model, test, labels, scoresOut, far, noEmbedding, manifest, precision, parallel };
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             await Task.Yield();
@@ -35,12 +36,12 @@ internal static class EvalCommand
             if (pr.GetValue(model) is { } modelPath)
             {
                 refModel = ReferenceModel.LoadFile(modelPath);
-                extractor = ScoreCommand.ExtractorFor(refModel, pr.GetValue(manifest), pr.GetValue(parallel));
+                extractor = ScoreCommand.ExtractorFor(refModel, pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
             }
             else if (pr.GetValue(reference) is { } refDir)
             {
                 // One extractor (one ONNX session) reads the reference and then the test images.
-                extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel));
+                extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
                 var feats = CommonOptions.ExtractFolder(ctx, "reading reference", CommonOptions.ListImages(refDir), extractor, pr.GetValue(parallel), token);
                 refModel = ReferenceFitter.Fit(feats.Where(f => f.Features is not null).Select(f => f.Features!).ToList(), extractor.ModelIdentity,
                     new FitOptions { FalseAlarmRate = pr.GetValue(far) });

@@ -16,13 +16,14 @@ internal static class FitCommand
         var block = new Option<int>("--block-size") { Description = "Contiguous reference images held out together in calibration (0 = contiguous folds, n/5).", DefaultValueFactory = _ => 0 };
         var noEmbedding = CommonOptions.NoEmbedding();
         var manifest = CommonOptions.Manifest();
+        var precision = CommonOptions.Precision();
         var parallel = CommonOptions.Parallelism();
-        var cmd = new Command("fit", "Fit and calibrate a reference model from reference images.") { reference, output, far, variance, block, noEmbedding, manifest, parallel };
+        var cmd = new Command("fit", "Fit and calibrate a reference model from reference images.") { reference, output, far, variance, block, noEmbedding, manifest, precision, parallel };
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             await Task.Yield();
             var files = CommonOptions.ListImages(pr.GetValue(reference)!);
-            var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel));
+            var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
             using var embedder = extractor.Embedder;
             var features = CommonOptions.ExtractFolder(ctx, "reading reference", files, extractor, pr.GetValue(parallel), token);
             foreach (var bad in features.Where(f => f.Error is not null))

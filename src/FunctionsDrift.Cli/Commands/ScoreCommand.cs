@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Model;
 using FunctionsDrift.Core.Scoring;
@@ -16,14 +17,15 @@ internal static class ScoreCommand
         var format = new Option<string>("--format") { Description = "csv or jsonl.", DefaultValueFactory = _ => "csv" };
         format.AcceptOnlyFromAmong("csv", "jsonl");
         var manifest = CommonOptions.Manifest();
+        var precision = CommonOptions.Precision();
         var parallel = CommonOptions.Parallelism();
-        var cmd = new Command("score", "Score every image of a folder against a reference model.") { model, dir, output, format, manifest, parallel };
+        var cmd = new Command("score", "Score every image of a folder against a reference model.") { model, dir, output, format, manifest, precision, parallel };
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             await Task.Yield();
             var reference = ReferenceModel.LoadFile(pr.GetValue(model)!);
             var files = CommonOptions.ListImages(pr.GetValue(dir)!);
-            var extractor = ExtractorFor(reference, pr.GetValue(manifest), pr.GetValue(parallel));
+            var extractor = ExtractorFor(reference, pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
             using var embedder = extractor.Embedder;
             var rows = ScoreFolder(ctx, reference, files, extractor, pr.GetValue(parallel), token);
             var detectors = reference.Detectors.Select(d => d.Detector.Name).ToList();
@@ -45,14 +47,19 @@ internal static class ScoreCommand
     }
 
     /// <summary>An extractor that makes the features <paramref name="reference"/> expects (with or without the CNN).</summary>
-    public static FeatureExtractor ExtractorFor(ReferenceModel reference, string? manifest, int parallel) =>
-        CommonOptions.CreateExtractor(!reference.NeedsEmbedding, manifest, parallel);
+    public static FeatureExtractor ExtractorFor(ReferenceModel reference, string? manifest, int parallel, string? precision = null) =>
+        CommonOptions.CreateExtractor(!reference.NeedsEmbedding, manifest, parallel, precision);
 
     public static List<ScoredRow> ScoreFolder(CliContext ctx, ReferenceModel reference, IReadOnlyList<string> files, FeatureExtractor extractor, int parallel, CancellationToken token)
     {
         if (extractor.ModelIdentity != reference.ModelIdentity)
         {
-            throw new CliException($"the reference model was fitted with embedding model {reference.ModelIdentity}, but this run uses {extractor.ModelIdentity}");
+            var fitted = ModelManifest.PrecisionOfIdentity(reference.ModelIdentity);
+            var fix = fitted is { } p && extractor.ModelIdentity != "none"
+                ? $"score with --precision {p.Name()}, or refit the reference with this precision (drift fit --precision {ModelManifest.PrecisionOfIdentity(extractor.ModelIdentity)?.Name() ?? "…"})"
+                : "score with the --manifest or --precision the model was fitted with, or refit the reference";
+            throw new CliException($"the reference model was fitted with {CommonOptions.DescribeIdentity(reference.ModelIdentity)}, " +
+                                   $"but this run embeds with {CommonOptions.DescribeIdentity(extractor.ModelIdentity)}; features of one are never mixed with the other's: {fix}");
         }
         var features = CommonOptions.ExtractFolder(ctx, "scoring", files, extractor, parallel, token);
         var scorer = new DriftScorer(reference);

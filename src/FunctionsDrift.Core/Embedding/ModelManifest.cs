@@ -34,8 +34,22 @@ public sealed record ModelManifest
     public string? MeanImageModelSha256 { get; init; }
     public float[] Std { get; init; } = [1f, 1f, 1f];
     public int EmbeddingSize { get; init; } = 512;
+    /// <summary>
+    /// Intermediate activations (graph value names, NCHW) read from the same inference for local (patch) novelty, in
+    /// network order. The embedder adds them as graph outputs in memory, after the file's hash is checked.
+    /// </summary>
+    public string[] FeatureMaps { get; init; } = [];
     /// <summary>How the frame becomes the input square: "stretch" keeps the whole view (edges included); "center-crop" drops the sides.</summary>
     public string Resize { get; init; } = "stretch";
+    /// <summary>"fp32" or "int8"; said in errors when a reference model and a run disagree.</summary>
+    public string Precision { get; init; } = "fp32";
+    /// <summary>
+    /// For a quantized model: the FP32 manifest (relative to this one) whose model <see cref="Int8Quantizer"/> turns into
+    /// <see cref="File"/> on first use; the file is not shipped.
+    /// </summary>
+    public string? QuantizedFrom { get; init; }
+    /// <summary>For a quantized model: the committed activation ranges (relative to this manifest).</summary>
+    public string? ActivationRanges { get; init; }
     public string Provenance { get; init; } = "";
     public string Licence { get; init; } = "";
 
@@ -45,8 +59,28 @@ public sealed record ModelManifest
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>The bundled ResNet18 manifest, copied next to the application under models/.</summary>
-    public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "models", "resnet18.manifest.json");
+    /// <summary>The bundled ResNet18 manifest of the default precision (<see cref="EmbedderPrecisions.Default"/>).</summary>
+    public static string DefaultPath => PathFor(EmbedderPrecisions.Default);
+
+    /// <summary>The bundled ResNet18 manifest of <paramref name="precision"/>, copied next to the application under models/.</summary>
+    public static string PathFor(EmbedderPrecision precision) => Path.Combine(AppContext.BaseDirectory, "models",
+        precision == EmbedderPrecision.Int8 ? "resnet18.int8.manifest.json" : "resnet18.manifest.json");
+
+    /// <summary>
+    /// Which bundled precision an embedder identity (as stored in a reference model) belongs to, or null for another model.
+    /// </summary>
+    public static EmbedderPrecision? PrecisionOfIdentity(string identity)
+    {
+        foreach (var p in Enum.GetValues<EmbedderPrecision>())
+        {
+            var path = PathFor(p);
+            if (System.IO.File.Exists(path) && Load(path).Identity == identity)
+            {
+                return p;
+            }
+        }
+        return null;
+    }
 
     public static ModelManifest Load(string path)
     {
@@ -86,6 +120,14 @@ public sealed record ModelManifest
         {
             throw new DriftException($"model manifest {Name}: resize must be stretch or center-crop, not {Resize}");
         }
+        if (Precision is not ("fp32" or "int8"))
+        {
+            throw new DriftException($"model manifest {Name}: precision must be fp32 or int8, not {Precision}");
+        }
+        if (Precision == "int8" && (QuantizedFrom is null || ActivationRanges is null))
+        {
+            throw new DriftException($"model manifest {Name}: an int8 manifest needs quantizedFrom and activationRanges");
+        }
         if (InputWidth <= 0 || InputHeight <= 0 || EmbeddingSize <= 0)
         {
             throw new DriftException($"model manifest {Name}: sizes must be positive");
@@ -95,7 +137,14 @@ public sealed record ModelManifest
     /// <summary>Finds the model file: next to the manifest, then in the application folder.</summary>
     public string ResolveModelPath() => ResolvePath(File);
 
-    private string ResolvePath(string file)
+    /// <summary>A file named relative to this manifest's folder (the application folder when the manifest was not loaded from disk).</summary>
+    public string ResolveRelative(string file) =>
+        Path.IsPathRooted(file) ? file : Path.Combine(BaseDirectory ?? Path.Combine(AppContext.BaseDirectory, "models"), file);
+
+    /// <summary>Like <see cref="ResolveModelPath"/> for any file, without throwing: null when it is nowhere.</summary>
+    public string? TryResolvePath(string file) => Candidates(file).Where(System.IO.File.Exists).Select(Path.GetFullPath).FirstOrDefault();
+
+    private List<string> Candidates(string file)
     {
         var candidates = new List<string>();
         if (Path.IsPathRooted(file))
@@ -111,6 +160,12 @@ public sealed record ModelManifest
             }
             candidates.Add(Path.Combine(AppContext.BaseDirectory, file));
         }
+        return candidates;
+    }
+
+    private string ResolvePath(string file)
+    {
+        var candidates = Candidates(file);
         foreach (var c in candidates)
         {
             if (System.IO.File.Exists(c))

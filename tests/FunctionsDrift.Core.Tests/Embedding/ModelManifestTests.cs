@@ -14,8 +14,8 @@ public sealed class ModelManifestTests : IDisposable
     /// <summary>The bundled manifest as JSON, with the model file made absolute so a copy works from any folder.</summary>
     private static JsonObject BundledJson()
     {
-        var json = JsonNode.Parse(File.ReadAllText(ModelManifest.DefaultPath))!.AsObject();
-        json["file"] = ModelManifest.Load(ModelManifest.DefaultPath).ResolveModelPath();
+        var json = JsonNode.Parse(File.ReadAllText(ModelManifest.PathFor(EmbedderPrecision.Fp32)))!.AsObject();
+        json["file"] = ModelManifest.Load(ModelManifest.PathFor(EmbedderPrecision.Fp32)).ResolveModelPath();
         return json;
     }
 
@@ -29,7 +29,7 @@ public sealed class ModelManifestTests : IDisposable
     [Fact]
     public void ModelManifest_BundledLoadsAndHashMatchesFile()
     {
-        var manifest = ModelManifest.Load(ModelManifest.DefaultPath);
+        var manifest = ModelManifest.Load(ModelManifest.PathFor(EmbedderPrecision.Fp32));
         var path = manifest.VerifyModelFile();
 
         using var stream = File.OpenRead(path);
@@ -59,7 +59,7 @@ public sealed class ModelManifestTests : IDisposable
     public void ModelManifest_WrongMeanImageShaIsRefused()
     {
         var json = BundledJson();
-        json["meanImageModel"] = ModelManifest.Load(ModelManifest.DefaultPath).VerifyMeanImageModel();
+        json["meanImageModel"] = ModelManifest.Load(ModelManifest.PathFor(EmbedderPrecision.Fp32)).VerifyMeanImageModel();
         json["meanImageModelSha256"] = new string('1', 64);
         var manifest = ModelManifest.Load(Write(json.ToJsonString()));
         Assert.Contains("sha256", Assert.Throws<DriftException>(() => manifest.VerifyMeanImageModel()).Message);

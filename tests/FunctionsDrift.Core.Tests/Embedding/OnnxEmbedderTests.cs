@@ -65,7 +65,7 @@ public sealed class OnnxEmbedderTests(EmbedderFixture fixture) : IDisposable
         return files;
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props"))) dir = dir.Parent;
