@@ -34,6 +34,11 @@ public sealed record ModelManifest
     public string? MeanImageModelSha256 { get; init; }
     public float[] Std { get; init; } = [1f, 1f, 1f];
     public int EmbeddingSize { get; init; } = 512;
+    /// <summary>
+    /// Intermediate activations (graph value names, NCHW) read from the same inference for local (patch) novelty, in
+    /// network order. The embedder adds them as graph outputs in memory, after the file's hash is checked.
+    /// </summary>
+    public string[] FeatureMaps { get; init; } = [];
     /// <summary>How the frame becomes the input square: "stretch" keeps the whole view (edges included); "center-crop" drops the sides.</summary>
     public string Resize { get; init; } = "stretch";
     public string Provenance { get; init; } = "";

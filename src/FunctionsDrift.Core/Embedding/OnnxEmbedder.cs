@@ -29,6 +29,12 @@ public sealed class OnnxEmbedder : IDisposable
     public ModelManifest Manifest { get; }
     public int Dimension => Manifest.EmbeddingSize;
 
+    /// <summary>Shape (channels, height, width) of each of <see cref="ModelManifest.FeatureMaps"/>, in manifest order.</summary>
+    public IReadOnlyList<FeatureMapShape> FeatureMapShapes { get; }
+
+    /// <summary>Floats written by <see cref="Embed(SKBitmap, Span{float}, Span{float})"/> into its feature-map span: all maps, concatenated.</summary>
+    public int FeatureMapLength { get; }
+
     public OnnxEmbedder(ModelManifest manifest, EmbedderOptions options = default)
     {
         Manifest = manifest;
@@ -41,9 +47,9 @@ public sealed class OnnxEmbedder : IDisposable
         };
         try
         {
-            _session = new InferenceSession(path, so);
+            _session = manifest.FeatureMaps.Length == 0 ? new InferenceSession(path, so) : new InferenceSession(WithOutputs(path, manifest.FeatureMaps), so);
         }
-        catch (OnnxRuntimeException e)
+        catch (Exception e) when (e is OnnxRuntimeException or Google.Protobuf.InvalidProtocolBufferException)
         {
             throw new DriftException($"model {path} could not be loaded by ONNX Runtime: {e.Message}", e);
         }
@@ -54,6 +60,8 @@ public sealed class OnnxEmbedder : IDisposable
             _session.Dispose();
             throw new DriftException($"model {manifest.Name}: expected input {manifest.InputName} and output {manifest.OutputName}, the file has inputs [{inputs}] and outputs [{outputs}]");
         }
+        FeatureMapShapes = manifest.FeatureMaps.Select(name => FeatureMapShape.Of(name, _session.OutputMetadata[name].Dimensions)).ToArray();
+        FeatureMapLength = FeatureMapShapes.Sum(s => s.Length);
         // value = (pixel * PixelScale - mean) / std  ==  pixel * scale + offset
         for (int c = 0; c < 3; c++)
         {
@@ -65,6 +73,27 @@ public sealed class OnnxEmbedder : IDisposable
         {
             _offsetImage = LoadOffsetImage(meanPath, manifest, _channelOfPlane);
         }
+    }
+
+    /// <summary>
+    /// The model with <paramref name="names"/> added as graph outputs (OnnxSharp's protobuf types), so that one inference returns
+    /// the intermediate activations beside the embedding. A name the graph does not have is a clear error.
+    /// </summary>
+    private static byte[] WithOutputs(string path, IReadOnlyList<string> names)
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        var graph = model.Graph;
+        foreach (var name in names)
+        {
+            if (graph.Output.Any(o => o.Name == name))
+            {
+                continue;
+            }
+            var info = graph.ValueInfo.FirstOrDefault(v => v.Name == name)
+                       ?? throw new DriftException($"model {path}: feature map {name} is not a value of the graph");
+            graph.Output.Add(info.Clone());
+        }
+        return Google.Protobuf.MessageExtensions.ToByteArray(model);
     }
 
     /// <summary>Runs the preprocessing model once on zeros: its output is the negated mean image, divided here by std.</summary>
@@ -100,8 +129,18 @@ public sealed class OnnxEmbedder : IDisposable
     public static OnnxEmbedder CreateDefault(EmbedderOptions options = default) => new(ModelManifest.Load(ModelManifest.DefaultPath), options);
 
     /// <summary>Resizes <paramref name="image"/> to the model input as the manifest says and writes the embedding.</summary>
-    public void Embed(SKBitmap image, Span<float> embedding)
+    public void Embed(SKBitmap image, Span<float> embedding) => Embed(image, embedding, default);
+
+    /// <summary>
+    /// As <see cref="Embed(SKBitmap, Span{float})"/>, and copies the feature maps of the same inference into
+    /// <paramref name="featureMaps"/> (<see cref="FeatureMapLength"/> floats; empty to skip).
+    /// </summary>
+    public void Embed(SKBitmap image, Span<float> embedding, Span<float> featureMaps)
     {
+        if (!featureMaps.IsEmpty && featureMaps.Length < FeatureMapLength)
+        {
+            throw new ArgumentException($"need {FeatureMapLength} floats for the feature maps", nameof(featureMaps));
+        }
         var buffers = Rent();
         try
         {
@@ -109,6 +148,10 @@ public sealed class OnnxEmbedder : IDisposable
             FillTensor(buffers.Input, buffers.Tensor);
             Run(buffers);
             buffers.Output.AsSpan(0, Dimension).CopyTo(embedding);
+            if (!featureMaps.IsEmpty)
+            {
+                buffers.FeatureMaps.AsSpan(0, FeatureMapLength).CopyTo(featureMaps);
+            }
         }
         finally
         {
@@ -223,6 +266,7 @@ public sealed class OnnxEmbedder : IDisposable
         public readonly SKBitmap Input;
         public readonly float[] Tensor;
         public readonly float[] Output;
+        public readonly float[] FeatureMaps;
         public readonly RunOptions RunOptions = new();
         public readonly string[] InputNames;
         public readonly string[] OutputNames;
@@ -245,18 +289,30 @@ public sealed class OnnxEmbedder : IDisposable
                 throw new DriftException($"model {m.Name}: output {m.OutputName} has {outCount} values, manifest says {m.EmbeddingSize}");
             }
             Output = GC.AllocateArray<float>((int)outCount, pinned: true);
+            FeatureMaps = GC.AllocateArray<float>(owner.FeatureMapLength, pinned: true);
             InputNames = [m.InputName];
-            OutputNames = [m.OutputName];
+            OutputNames = [m.OutputName, .. m.FeatureMaps];
             InputValues = [OrtValue.CreateTensorValueFromMemory(Tensor, [1, 3, m.InputHeight, m.InputWidth])];
-            OutputValues = [OrtValue.CreateTensorValueFromMemory(Output, outShape.Select(d => (long)Math.Max(1, d)).ToArray())];
+            var outputs = new List<OrtValue> { OrtValue.CreateTensorValueFromMemory(Output, outShape.Select(d => (long)Math.Max(1, d)).ToArray()) };
+            int offset = 0;
+            foreach (var shape in owner.FeatureMapShapes)
+            {
+                // Each map is bound to its slice of one pinned buffer, so ONNX Runtime writes the maps in place.
+                outputs.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, FeatureMaps.AsMemory(offset, shape.Length),
+                    [1, shape.Channels, shape.Height, shape.Width]));
+                offset += shape.Length;
+            }
+            OutputValues = [.. outputs];
         }
 
         public void Dispose()
         {
             Input.Dispose();
             RunOptions.Dispose();
-            InputValues[0].Dispose();
-            OutputValues[0].Dispose();
+            foreach (var v in InputValues.Concat(OutputValues))
+            {
+                v.Dispose();
+            }
         }
     }
 }
