@@ -1,3 +1,4 @@
+using System.Buffers;
 using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Images;
 using SkiaSharp;
@@ -29,15 +30,48 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
         return Extract(bitmap);
     }
 
-    public ImageFeatures Extract(SKBitmap bitmap)
+    public ImageFeatures Extract(SKBitmap decoded)
     {
-        var (hsv, quality, patch) = FeatureComputer.Compute(bitmap);
-        float[] embedding = [];
-        if (Embedder is not null)
+        var bitmap = AnalysisScale.Normalise(decoded, _load.MinShortSide);
+        try
         {
-            embedding = new float[Embedder.Dimension];
-            Embedder.Embed(bitmap, embedding);
+            return ExtractNormalised(bitmap);
         }
-        return new ImageFeatures(embedding, hsv, quality, patch, bitmap.Width, bitmap.Height);
+        finally
+        {
+            if (!ReferenceEquals(bitmap, decoded)) bitmap.Dispose();
+        }
+    }
+
+    private ImageFeatures ExtractNormalised(SKBitmap bitmap)
+    {
+        var (hsv, quality) = FeatureComputer.Compute(bitmap);
+        float[] embedding = [], patches = [];
+        int grid = 0;
+        if (Embedder is { } embedder)
+        {
+            embedding = new float[embedder.Dimension];
+            if (embedder.FeatureMapLength == 0)
+            {
+                embedder.Embed(bitmap, embedding);
+            }
+            else
+            {
+                (grid, int dim) = PatchDescriptors.Layout(embedder.FeatureMapShapes);
+                patches = new float[grid * grid * dim];
+                float[] maps = ArrayPool<float>.Shared.Rent(embedder.FeatureMapLength);
+                try
+                {
+                    var span = maps.AsSpan(0, embedder.FeatureMapLength);
+                    embedder.Embed(bitmap, embedding, span);
+                    PatchDescriptors.Compute(span, embedder.FeatureMapShapes, patches);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(maps);
+                }
+            }
+        }
+        return new ImageFeatures(embedding, hsv, quality, patches, bitmap.Width, bitmap.Height) { PatchCount = patches.Length == 0 ? 0 : grid * grid };
     }
 }
