@@ -30,20 +30,7 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
         return Extract(bitmap);
     }
 
-    public ImageFeatures Extract(SKBitmap decoded)
-    {
-        var bitmap = AnalysisScale.Normalise(decoded, _load.MinShortSide);
-        try
-        {
-            return ExtractNormalised(bitmap);
-        }
-        finally
-        {
-            if (!ReferenceEquals(bitmap, decoded)) bitmap.Dispose();
-        }
-    }
-
-    private ImageFeatures ExtractNormalised(SKBitmap bitmap)
+    public ImageFeatures Extract(SKBitmap bitmap)
     {
         var (hsv, quality) = FeatureComputer.Compute(bitmap);
         float[] embedding = [], patches = [];
