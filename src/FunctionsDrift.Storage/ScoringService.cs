@@ -387,6 +387,7 @@ public sealed class ScoringService(
         row.Embedding = features.HasEmbedding ? ResultEntity.Pack(features.Embedding) : null;
         row.Hsv = ResultEntity.Pack(features.Hsv);
         row.Quality = ResultEntity.Pack(features.Quality);
-        row.Patch = ResultEntity.Pack(features.Patch);
+        row.Patch = ResultEntity.PackHalf(features.Patch);
+        row.PatchCount = features.PatchCount;
     }
 }

@@ -232,7 +232,7 @@ public sealed class CliEndToEndTests(CliSetFixture set) : IClassFixture<CliSetFi
 
         var lines = File.ReadAllLines(output);
         var header = CsvCells(lines[0]);
-        int featureColumns = 512 + 3 * ColorFeatures.Bins + QualityFeatures.Count + PatchFeatures.Count;
+        int featureColumns = 512 + 3 * ColorFeatures.Bins + QualityFeatures.Count;
         Assert.Equal(3 + featureColumns + 1, header.Count);
         Assert.Equal("emb_511", header[3 + 511]);
         Assert.Contains($"{featureColumns} feature columns", stdout);

@@ -100,7 +100,8 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
                 Embedding = ResultEntity.Pack(f.Embedding),
                 Hsv = ResultEntity.Pack(f.Hsv),
                 Quality = ResultEntity.Pack(f.Quality),
-                Patch = ResultEntity.Pack(f.Patch),
+                Patch = ResultEntity.PackHalf(f.Patch),
+                PatchCount = f.PatchCount,
             }, default);
         }
         // An error row in the clean hour: counted by the plain summary, ignored by the window tests.

@@ -30,8 +30,6 @@ internal static class EmbedCommand
             foreach (var ch in ColorFeatures.Channels)
                 header.AddRange(Enumerable.Range(0, ColorFeatures.Bins).Select(i => $"{ch}_{i}"));
             header.AddRange(QualityFeatures.Names);
-            for (int c = 0; c < PatchFeatures.Columns * PatchFeatures.Rows; c++)
-                header.AddRange(PatchFeatures.ValueNames.Select(v => $"r{c / PatchFeatures.Columns}c{c % PatchFeatures.Columns}_{v}"));
             header.Add("error");
             w.WriteLine(string.Join(',', header));
             int columns = header.Count - 2; // every column but image and error
@@ -43,7 +41,7 @@ internal static class EmbedCommand
                 {
                     cells.Add(x.Width.ToString(CultureInfo.InvariantCulture));
                     cells.Add(x.Height.ToString(CultureInfo.InvariantCulture));
-                    cells.AddRange(x.Embedding.Concat(x.Hsv).Concat(x.Quality).Concat(x.Patch).Select(v => v.ToString("G7", CultureInfo.InvariantCulture)));
+                    cells.AddRange(x.Embedding.Concat(x.Hsv).Concat(x.Quality).Select(v => v.ToString("G7", CultureInfo.InvariantCulture)));
                     cells.Add("");
                 }
                 else

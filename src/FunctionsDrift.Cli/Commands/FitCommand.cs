@@ -11,14 +11,13 @@ internal static class FitCommand
     {
         var reference = new Option<string>("--reference") { Description = "Folder of reference images (name order = time order).", Required = true };
         var output = new Option<string>("--out") { Description = "Reference model file to write.", Required = true };
-        var far = new Option<double>("--false-alarm-rate") { Description = "Target false-alarm rate of the fused verdict.", DefaultValueFactory = _ => 0.01 };
-        var variance = new Option<double>("--pca-variance") { Description = "Fraction of embedding variance kept by PCA.", DefaultValueFactory = _ => 0.95 };
-        var block = new Option<int>("--block-size") { Description = "Contiguous reference images held out together in calibration (0 = contiguous folds, n/5).", DefaultValueFactory = _ => 0 };
+        var fit = new FitArguments();
         var noEmbedding = CommonOptions.NoEmbedding();
         var manifest = CommonOptions.Manifest();
         var precision = CommonOptions.Precision();
         var parallel = CommonOptions.Parallelism();
-        var cmd = new Command("fit", "Fit and calibrate a reference model from reference images.") { reference, output, far, variance, block, noEmbedding, manifest, precision, parallel };
+        var cmd = new Command("fit", "Fit and calibrate a reference model from reference images.") { reference, output, noEmbedding, manifest, precision, parallel };
+        fit.AddTo(cmd);
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             await Task.Yield();
@@ -31,7 +30,7 @@ internal static class FitCommand
                 ctx.Error.WriteLine($"warning: skipped {bad.Name}: {bad.Error}");
             }
             var good = features.Where(f => f.Features is not null).Select(f => f.Features!).ToList();
-            var options = new FitOptions { FalseAlarmRate = pr.GetValue(far), PcaVariance = pr.GetValue(variance), BlockSize = pr.GetValue(block) };
+            var options = fit.Read(pr);
             var model = ReferenceFitter.Fit(good, extractor.ModelIdentity, options, new Progress<string>(m => ctx.Error.WriteLine(m)));
             model.SaveFile(pr.GetValue(output)!);
             PrintSummary(ctx.Out, model, pr.GetValue(output)!);
@@ -43,7 +42,7 @@ internal static class FitCommand
     public static void PrintSummary(TextWriter w, ReferenceModel model, string path)
     {
         w.WriteLine($"reference model {model.Version} → {path}");
-        w.WriteLine($"  images: {model.ImageCount}, embedding: {model.ModelIdentity}, calibration blocks of {model.Options.BlockSize} in {model.Options.Folds} folds");
+        w.WriteLine($"  images: {model.ImageCount}, embedding: {model.ModelIdentity}, calibration {model.Options.Calibration} in blocks of {model.Options.BlockSize}");
         w.WriteLine($"  fused false-alarm target {model.Options.FalseAlarmRate:P1}, per detector {model.DetectorLevel:P2} (Bonferroni over {model.Detectors.Count})");
         foreach (var d in model.Detectors)
         {

@@ -4,35 +4,72 @@ using FunctionsDrift.Core.Model;
 namespace FunctionsDrift.Core.Detectors;
 
 /// <summary>
-/// The study's colour route: per channel (hue, saturation, value) the KL divergence of the image's histogram from the
-/// reference's mean histogram, and the histogram intersection. The score is the largest channel KL in units of that
-/// channel's typical reference KL, so one calibrated score covers all three channels.
+/// The study's colour route: per channel (hue, saturation, value) the distance of the image's histogram from the
+/// reference's mean histogram. The score is the largest channel distance beyond an effect-size floor, in units of that
+/// channel's typical reference distance, so one calibrated score covers all three channels.
 /// </summary>
+/// <remarks>
+/// The distance is the earth mover's (Wasserstein-1) distance, circular for hue: how far, as a share of the channel's
+/// range, the colour mass moved. The study's KL divergence is kept in the reason; as a score it jumps when a faint cast or a
+/// re-encode moves a little mass into a bin the reference leaves empty (a 1 % white-balance cast gave KL 8–20× the
+/// reference's usual), while the earth mover's distance of such a cast stays below a percent of the range.
+/// </remarks>
 public sealed class HsvDivergenceDetector : IDetector
 {
     public const string KindName = "hsv";
     private const float Epsilon = 1e-4f;
     private readonly float[] _reference; // 3 × Bins, smoothed, each channel sums to 1
     private readonly float[] _scale;     // 3
+    private readonly float _floor;       // earth mover's distance below which nothing counts
     public string Name => KindName;
 
-    private HsvDivergenceDetector(float[] reference, float[] scale)
+    private HsvDivergenceDetector(float[] reference, float[] scale, float floor)
     {
-        _reference = reference; _scale = scale;
+        _reference = reference; _scale = scale; _floor = floor;
     }
 
     public DetectorRaw Score(ImageFeatures features)
     {
         double best = double.MinValue;
         int bestChannel = 0;
-        double bestKl = 0, bestIntersection = 0;
+        double bestEmd = 0;
         for (int c = 0; c < 3; c++)
         {
-            var (kl, inter) = Divergence(features.Hsv, _reference, c);
-            double s = kl / _scale[c];
-            if (s > best) { best = s; bestChannel = c; bestKl = kl; bestIntersection = inter; }
+            double emd = EarthMovers(features.Hsv, _reference, c);
+            double s = Math.Max(0, emd - _floor) / _scale[c];
+            if (s > best) { best = s; bestChannel = c; bestEmd = emd; }
         }
-        return new DetectorRaw(best, $"{ColorFeatures.Channels[bestChannel]} KL {bestKl:0.000} ({best:0.0}× usual), intersection {bestIntersection:0.00}");
+        var (kl, intersection) = Divergence(features.Hsv, _reference, bestChannel);
+        return new DetectorRaw(best, $"{ColorFeatures.Channels[bestChannel]} moved {bestEmd:P1} of its range ({best:0.0}× usual beyond the floor), KL {kl:0.000}, intersection {intersection:0.00}");
+    }
+
+    /// <summary>
+    /// Earth mover's distance between the image's and the reference's histogram of one channel, as a share of the channel's
+    /// range: the summed difference of the cumulative histograms; for hue, on the circle, less its median (Rabin et al. 2008).
+    /// </summary>
+    public static double EarthMovers(ReadOnlySpan<float> image, ReadOnlySpan<float> reference, int channel)
+    {
+        const int bins = ColorFeatures.Bins;
+        var p = image.Slice(channel * bins, bins);
+        var q = reference.Slice(channel * bins, bins);
+        Span<double> cdf = stackalloc double[bins];
+        double run = 0;
+        for (int i = 0; i < bins; i++)
+        {
+            run += p[i] - q[i];
+            cdf[i] = run;
+        }
+        double shift = 0;
+        if (channel == 0)
+        {
+            Span<double> sorted = stackalloc double[bins];
+            cdf.CopyTo(sorted);
+            sorted.Sort();
+            shift = sorted[bins / 2];
+        }
+        double sum = 0;
+        foreach (var c in cdf) sum += Math.Abs(c - shift);
+        return sum / bins;
     }
 
     /// <summary>KL(image ‖ reference) and histogram intersection for one channel.</summary>
@@ -56,12 +93,13 @@ public sealed class HsvDivergenceDetector : IDetector
     {
         archive.Arrays["hsv.reference"] = _reference;
         archive.Arrays["hsv.scale"] = _scale;
+        archive.Arrays["hsv.floor"] = [_floor];
     }
 
     public sealed class Kind : IDetectorKind
     {
         public string Name => KindName;
-        public string Description => "HSV histograms, KL divergence and intersection against the reference (the study's colour route)";
+        public string Description => "HSV histograms, earth mover's distance (and the study's KL divergence) against the reference (the study's colour route)";
         public bool NeedsEmbedding => false;
 
         public IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options)
@@ -72,16 +110,23 @@ public sealed class HsvDivergenceDetector : IDetector
                 for (int i = 0; i < len; i++) mean[i] += f.Hsv[i];
             for (int i = 0; i < len; i++) mean[i] = (mean[i] / reference.Count + Epsilon) / (1 + ColorFeatures.Bins * Epsilon);
             var scale = new float[3];
-            var kls = new float[reference.Count];
+            var distances = new float[reference.Count];
             for (int c = 0; c < 3; c++)
             {
-                for (int i = 0; i < reference.Count; i++) kls[i] = (float)Divergence(reference[i].Hsv, mean, c).Kl;
-                scale[c] = Math.Max(1e-4f, VectorMath.Median(kls));
+                for (int i = 0; i < reference.Count; i++) distances[i] = (float)EarthMovers(reference[i].Hsv, mean, c);
+                scale[c] = Math.Max(1e-4f, VectorMath.Median(distances));
             }
-            return new HsvDivergenceDetector(mean, scale);
+            return new HsvDivergenceDetector(mean, scale, (float)options.HsvFloor);
         }
 
-        public IDetector Load(ModelArchive archive) =>
-            new HsvDivergenceDetector(archive.Array("hsv.reference"), archive.Array("hsv.scale"));
+        public IDetector Load(ModelArchive archive)
+        {
+            var (reference, scale, floor) = (archive.Array("hsv.reference"), archive.Array("hsv.scale"), archive.Array("hsv.floor"));
+            if (reference.Length != 3 * ColorFeatures.Bins || scale.Length != 3 || floor.Length != 1)
+            {
+                throw new DriftException("reference model: the colour detector's arrays have the wrong size");
+            }
+            return new HsvDivergenceDetector(reference, scale, floor[0]);
+        }
     }
 }

@@ -22,6 +22,8 @@ public interface IDetectorKind
     /// <summary>One line for the README and the CLI: what the detector looks at.</summary>
     string Description { get; }
     bool NeedsEmbedding { get; }
+    /// <summary>Needs <see cref="ImageFeatures.Patch"/> (an embedder that exposes feature maps).</summary>
+    bool NeedsPatches => false;
     IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options);
     IDetector Load(ModelArchive archive);
 }

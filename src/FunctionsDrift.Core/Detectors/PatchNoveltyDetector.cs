@@ -1,78 +1,113 @@
+using System.Globalization;
+using System.Numerics.Tensors;
 using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Model;
 
 namespace FunctionsDrift.Core.Detectors;
 
 /// <summary>
-/// Local novelty on a fixed view: each grid cell's colour statistics (standardised per cell) against the same cell in
-/// every reference image; a cell's novelty is its distance to the nearest reference. Score = the most novel cell,
-/// so a small object that enters the view is seen even when global statistics barely move.
+/// Position-invariant local novelty (PatchCore, Roth et al., CVPR 2022): a memory bank of reference patch descriptors,
+/// thinned by a greedy k-centre coreset; each test patch scores its distance to the nearest bank patch and the image
+/// scores its worst patch. A person on the lawn matches person patches seen anywhere in the reference; a fruit or a
+/// butterfly matches nothing.
 /// </summary>
 public sealed class PatchNoveltyDetector : IDetector
 {
     public const string KindName = "patch";
-    private readonly float[] _center, _scale; // per feature
-    private readonly float[] _bank;           // n × Count standardised
-    private readonly int _n;
+    private readonly float[] _bank; // m × d
+    private readonly int _m, _d;
     public string Name => KindName;
 
-    private PatchNoveltyDetector(float[] center, float[] scale, float[] bank)
+    internal PatchNoveltyDetector(float[] bank, int d)
     {
-        _center = center; _scale = scale; _bank = bank; _n = bank.Length / PatchFeatures.Count;
+        _bank = bank; _d = d; _m = bank.Length / d;
     }
+
+    /// <summary>Patches in the memory bank.</summary>
+    public int BankSize => _m;
 
     public DetectorRaw Score(ImageFeatures features)
     {
-        int d = PatchFeatures.Count, v = PatchFeatures.ValuesPerCell, cells = d / v;
-        Span<float> z = stackalloc float[d];
-        for (int j = 0; j < d; j++) z[j] = (features.Patch[j] - _center[j]) / _scale[j];
-        double worst = 0;
-        int worstCell = 0;
-        for (int c = 0; c < cells; c++)
+        var x = features.Patch;
+        int p = features.PatchCount;
+        if (p == 0 || x.Length != p * _d)
         {
-            double nearest = double.MaxValue;
-            int o = c * v;
-            for (int i = 0; i < _n; i++)
-            {
-                int b = i * d + o;
-                double s = 0;
-                for (int k = 0; k < v; k++) { double t = z[o + k] - _bank[b + k]; s += t * t; }
-                if (s < nearest) nearest = s;
-            }
-            if (nearest > worst) { worst = nearest; worstCell = c; }
+            throw new DriftException($"the features have {p} patch descriptors of {(p == 0 ? 0 : x.Length / p)} values, this reference model needs {_d} values each");
         }
+        float worst = 0;
+        int worstPatch = 0;
+        for (int i = 0; i < p; i++)
+        {
+            float nearest = Nearest(x.AsSpan(i * _d, _d), _bank, _d, float.MaxValue);
+            if (nearest > worst) { worst = nearest; worstPatch = i; }
+        }
+        int grid = (int)Math.Round(Math.Sqrt(p));
         double score = Math.Sqrt(worst);
-        return new DetectorRaw(score, $"{PatchFeatures.Describe(worstCell)} unlike any reference (distance {score:0.0})");
+        return new DetectorRaw(score, $"patch at {Describe(worstPatch, grid)} unlike any reference patch (distance {score:0.00})");
+    }
+
+    /// <summary>Smallest squared distance from <paramref name="x"/> to a row of <paramref name="bank"/>.</summary>
+    internal static float Nearest(ReadOnlySpan<float> x, ReadOnlySpan<float> bank, int d, float best)
+    {
+        for (int j = 0; j + d <= bank.Length; j += d)
+        {
+            float s = SquaredDistance(x, bank.Slice(j, d));
+            if (s < best) best = s;
+        }
+        return best;
+    }
+
+    private static float SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        float dist = TensorPrimitives.Distance(a, b);
+        return dist * dist;
+    }
+
+    /// <summary>"column 3 of 14, row 9 of 14 (left, bottom)": where in the frame the patch is.</summary>
+    private static string Describe(int patch, int grid)
+    {
+        int row = patch / Math.Max(1, grid), col = patch % Math.Max(1, grid);
+        string h = col < grid / 3 ? "left" : col >= grid - grid / 3 ? "right" : "centre";
+        string v = row < grid / 3 ? "top" : row >= grid - grid / 3 ? "bottom" : "middle";
+        return $"{v} {h} (row {row + 1}, column {col + 1} of {grid})";
     }
 
     public void Save(ModelArchive archive)
     {
-        archive.Arrays["patch.center"] = _center;
-        archive.Arrays["patch.scale"] = _scale;
         archive.Arrays["patch.bank"] = _bank;
+        archive.Metadata["patch.d"] = _d.ToString(CultureInfo.InvariantCulture);
     }
 
     public sealed class Kind : IDetectorKind
     {
         public string Name => KindName;
-        public string Description => "colour of each cell of an 8×6 grid against the same cell in the reference (local novelty, small objects)";
-        public bool NeedsEmbedding => false;
+        public string Description => "ResNet18 layer-2/3 patch descriptors, distance of the worst patch to the nearest reference patch anywhere in the frame (PatchCore)";
+        public bool NeedsEmbedding => true;
+        public bool NeedsPatches => true;
 
         public IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options)
         {
-            var (center, scale) = VectorMath.RobustColumns(reference.Select(f => f.Patch).ToList(), relativeFloor: 0.02f, absoluteFloor: 0.01f);
-            int d = PatchFeatures.Count;
-            var bank = new float[reference.Count * d];
-            for (int i = 0; i < reference.Count; i++)
-                for (int j = 0; j < d; j++) bank[i * d + j] = (reference[i].Patch[j] - center[j]) / scale[j];
-            return new PatchNoveltyDetector(center, scale, bank);
+            int total = reference.Sum(f => f.Patch.Length);
+            int p = reference[0].Patch.Length;
+            if (p == 0 || reference.Any(f => f.Patch.Length != p || f.PatchCount != reference[0].PatchCount))
+            {
+                throw new DriftException("the reference features have no (or unequal) patch descriptors; extract them with an embedder that exposes feature maps");
+            }
+            int d = p / reference[0].PatchCount;
+            var all = new float[total];
+            for (int i = 0; i < reference.Count; i++) reference[i].Patch.CopyTo(all, i * p);
+            int n = total / d;
+            int k = Math.Clamp((int)Math.Ceiling(options.CoresetFraction * n), Math.Min(n, options.CoresetMin), n);
+            return new PatchNoveltyDetector(Coreset.Select(all, d, k), d);
         }
 
         public IDetector Load(ModelArchive archive)
         {
             var bank = archive.Array("patch.bank");
-            if (bank.Length % PatchFeatures.Count != 0) throw new DriftException("reference model: patch bank has the wrong size");
-            return new PatchNoveltyDetector(archive.Array("patch.center"), archive.Array("patch.scale"), bank);
+            int d = int.Parse(archive.Meta("patch.d"), CultureInfo.InvariantCulture);
+            if (d <= 0 || bank.Length == 0 || bank.Length % d != 0) throw new DriftException("reference model: the patch bank has the wrong size");
+            return new PatchNoveltyDetector(bank, d);
         }
+
     }
 }

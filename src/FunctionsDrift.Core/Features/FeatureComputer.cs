@@ -3,13 +3,16 @@ using SkiaSharp;
 
 namespace FunctionsDrift.Core.Features;
 
-/// <summary>Computes colour, quality and patch features from RGBA pixels in two passes over rows. Thread-safe, allocation-light.</summary>
+/// <summary>Computes colour and quality features from RGBA pixels in two passes over rows. Thread-safe, allocation-light.</summary>
 public static class FeatureComputer
 {
-    /// <summary>Histogram and patch statistics sample every <c>Step</c>-th pixel in each direction; luma statistics use every pixel.</summary>
+    /// <summary>Histograms sample every <c>Step</c>-th pixel in each direction; luma statistics use every pixel.</summary>
     private const int Step = 2;
 
-    public static (float[] Hsv, float[] Quality, float[] Patch) Compute(SKBitmap rgba)
+    /// <summary>Saturation below which a pixel's hue is not counted (grey has no reliable hue).</summary>
+    private const float HueSaturationFloor = 0.1f;
+
+    public static (float[] Hsv, float[] Quality) Compute(SKBitmap rgba)
     {
         if (rgba.ColorType != SKColorType.Rgba8888)
         {
@@ -19,32 +22,29 @@ public static class FeatureComputer
         int w = rgba.Width, h = rgba.Height;
         var hsv = new float[3 * ColorFeatures.Bins];
         var quality = new float[QualityFeatures.Count];
-        var patch = new float[PatchFeatures.Count];
         float[] luma = ArrayPool<float>.Shared.Rent(w * h);
         try
         {
-            ColourPass(rgba, luma, hsv, quality, patch);
+            ColourPass(rgba, luma, hsv, quality);
             LumaPass(luma, w, h, quality);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(luma);
         }
-        return (hsv, quality, patch);
+        return (hsv, quality);
     }
 
-    private static unsafe void ColourPass(SKBitmap rgba, float[] luma, float[] hsv, float[] quality, float[] patch)
+    private static unsafe void ColourPass(SKBitmap rgba, float[] luma, float[] hsv, float[] quality)
     {
         int w = rgba.Width, h = rgba.Height, rowBytes = rgba.RowBytes;
         byte* basePtr = (byte*)rgba.GetPixels();
         const int bins = ColorFeatures.Bins;
-        int cells = PatchFeatures.Columns * PatchFeatures.Rows;
-        Span<double> cellSum = stackalloc double[cells * 4]; // Y, Cb, Cr, Y²
-        Span<int> cellCount = stackalloc int[cells];
-        cellSum.Clear();
-        cellCount.Clear();
         double sumRg = 0, sumRg2 = 0, sumYb = 0, sumYb2 = 0, sumSat = 0;
         long sampled = 0;
+        double hueWeight = 0;
+        Span<double> hueMass = stackalloc double[bins];
+        hueMass.Clear();
         double lumaSum = 0, lumaSq = 0, topSum = 0;
         long dark = 0, bright = 0;
         int half = h / 2;
@@ -54,7 +54,6 @@ public static class FeatureComputer
             byte* row = basePtr + (long)y * rowBytes;
             int lumaRow = y * w;
             bool sampleRow = y % Step == 0;
-            int cellRow = Math.Min(PatchFeatures.Rows - 1, y * PatchFeatures.Rows / h);
             double rowLuma = 0, rowSq = 0;
             for (int x = 0; x < w; x++)
             {
@@ -68,18 +67,18 @@ public static class FeatureComputer
                 if (sampleRow && x % Step == 0)
                 {
                     var (hh, ss, vv) = ColorFeatures.ToHsv(r, g, b);
-                    hsv[(int)(hh * bins)] += 1;
+                    // Hue weighted by saturation above a floor (after Hanbury 2003): the hue of a near-grey pixel is noise
+                    // that a 1 % cast or a re-encode swings across the circle (a 1 % cast gives grey a saturation of about
+                    // 0.02, JPEG chroma noise up to about 0.05), so such pixels must not vote.
+                    float hueVote = Math.Max(0f, ss - HueSaturationFloor);
+                    hueMass[(int)(hh * bins)] += hueVote;
+                    hueWeight += hueVote;
                     hsv[bins + (int)(ss * bins)] += 1;
                     hsv[2 * bins + (int)(vv * bins)] += 1;
                     sumSat += ss;
                     double rg = r - g, yb = 0.5 * (r + g) - b;
                     sumRg += rg; sumRg2 += rg * rg; sumYb += yb; sumYb2 += yb * yb;
                     sampled++;
-                    int cell = cellRow * PatchFeatures.Columns + Math.Min(PatchFeatures.Columns - 1, x * PatchFeatures.Columns / w);
-                    float cb = b - yv, cr = r - yv;
-                    int o = cell * 4;
-                    cellSum[o] += yv; cellSum[o + 1] += cb; cellSum[o + 2] += cr; cellSum[o + 3] += yv * yv;
-                    cellCount[cell]++;
                 }
             }
             lumaSum += rowLuma;
@@ -87,7 +86,12 @@ public static class FeatureComputer
             if (y < half) topSum += rowLuma;
         }
 
-        for (int i = 0; i < hsv.Length; i++)
+        for (int i = 0; i < bins; i++)
+        {
+            // A grey image has no hue: its histogram is uniform, the least informative choice.
+            hsv[i] = hueWeight > 0 ? (float)(hueMass[i] / hueWeight) : 1f / bins;
+        }
+        for (int i = bins; i < hsv.Length; i++)
         {
             hsv[i] /= sampled;
         }
@@ -106,17 +110,6 @@ public static class FeatureComputer
         quality[9] = (float)bright / n;
         double topMean = topSum / Math.Max(1, (long)half * w), bottomMean = (lumaSum - topSum) / Math.Max(1, (long)(h - half) * w);
         quality[11] = (float)((topMean - bottomMean) / 255);
-
-        for (int c = 0; c < cells; c++)
-        {
-            int o = c * 4;
-            double cnt = Math.Max(1, cellCount[c]);
-            double my = cellSum[o] / cnt;
-            patch[o] = (float)(my / 255);
-            patch[o + 1] = (float)(cellSum[o + 1] / cnt / 255);
-            patch[o + 2] = (float)(cellSum[o + 2] / cnt / 255);
-            patch[o + 3] = (float)(Math.Sqrt(Math.Max(0, cellSum[o + 3] / cnt - my * my)) / 255);
-        }
     }
 
     private static void LumaPass(float[] luma, int w, int h, float[] quality)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Images;
 using SkiaSharp;
@@ -31,13 +32,33 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
 
     public ImageFeatures Extract(SKBitmap bitmap)
     {
-        var (hsv, quality, patch) = FeatureComputer.Compute(bitmap);
-        float[] embedding = [];
-        if (Embedder is not null)
+        var (hsv, quality) = FeatureComputer.Compute(bitmap);
+        float[] embedding = [], patches = [];
+        int grid = 0;
+        if (Embedder is { } embedder)
         {
-            embedding = new float[Embedder.Dimension];
-            Embedder.Embed(bitmap, embedding);
+            embedding = new float[embedder.Dimension];
+            if (embedder.FeatureMapLength == 0)
+            {
+                embedder.Embed(bitmap, embedding);
+            }
+            else
+            {
+                (grid, int dim) = PatchDescriptors.Layout(embedder.FeatureMapShapes);
+                patches = new float[grid * grid * dim];
+                float[] maps = ArrayPool<float>.Shared.Rent(embedder.FeatureMapLength);
+                try
+                {
+                    var span = maps.AsSpan(0, embedder.FeatureMapLength);
+                    embedder.Embed(bitmap, embedding, span);
+                    PatchDescriptors.Compute(span, embedder.FeatureMapShapes, patches);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(maps);
+                }
+            }
         }
-        return new ImageFeatures(embedding, hsv, quality, patch, bitmap.Width, bitmap.Height);
+        return new ImageFeatures(embedding, hsv, quality, patches, bitmap.Width, bitmap.Height) { PatchCount = patches.Length == 0 ? 0 : grid * grid };
     }
 }

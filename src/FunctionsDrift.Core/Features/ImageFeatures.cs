@@ -6,8 +6,15 @@ namespace FunctionsDrift.Core.Features;
 /// <param name="Embedding">CNN embedding (512 floats for ResNet18); empty when the embedder is off.</param>
 /// <param name="Hsv">Hue, saturation and value histograms, <see cref="ColorFeatures.Bins"/> bins each, each summing to 1.</param>
 /// <param name="Quality">Image-quality statistics, named by <see cref="QualityFeatures.Names"/>.</param>
-/// <param name="Patch">Per grid cell colour statistics (<see cref="PatchFeatures"/>) for local novelty.</param>
+/// <param name="Patch">
+/// PatchCore descriptors from the CNN's intermediate maps (<see cref="PatchDescriptors"/>): <see cref="PatchCount"/> rows of
+/// equal length, row-major by grid position, for position-invariant local novelty; empty without an embedder that exposes
+/// feature maps.
+/// </param>
 public sealed record ImageFeatures(float[] Embedding, float[] Hsv, float[] Quality, float[] Patch, int Width, int Height)
 {
     public bool HasEmbedding => Embedding.Length > 0;
+
+    /// <summary>Rows of <see cref="Patch"/> (grid positions); 0 when there are no descriptors.</summary>
+    public int PatchCount { get; init; }
 }

@@ -24,5 +24,29 @@ public static class QualityFeatures
         "top_bottom_edges",  // log ratio of gradient energy, top half / bottom half
     ];
 
+    /// <summary>
+    /// Effect-size floors, one per statistic in its own units: a change smaller than this is ignored by the quality
+    /// detector however rare it is in the reference, because it does not change what a vision model sees. Each is about
+    /// the smallest change a person notices: 2 % of the luma range for brightness, 1 % of the frame for the pixel
+    /// fractions, a 10 % change of Laplacian variance for sharpness, 0.3 grey levels of noise (JPEG re-encoding moves it
+    /// by about that much).
+    /// </summary>
+    public static readonly float[] Floors =
+    [
+        0.02f,  // brightness
+        0.01f,  // contrast
+        0.01f,  // colourfulness
+        0.01f,  // saturation
+        0.1f,   // sharpness (log units)
+        0.3f,   // noise (grey levels)
+        0.01f,  // edge_density
+        0.01f,  // edge_balance
+        0.01f,  // dark_fraction
+        0.01f,  // bright_fraction
+        0.02f,  // high_freq_ratio
+        0.02f,  // top_bottom_luma
+        0.05f,  // top_bottom_edges (log units)
+    ];
+
     public static int Count => Names.Length;
 }

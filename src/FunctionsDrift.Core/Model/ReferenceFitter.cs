@@ -12,6 +12,35 @@ namespace FunctionsDrift.Core.Model;
 /// </summary>
 public static class ReferenceFitter
 {
+    /// <summary>
+    /// (fitted on, scored, label) index sets. Contiguous folds: blocks dealt round-robin to the folds, each fold scored by
+    /// detectors fitted on every other fold. Forward chaining: each block after the first scored by detectors fitted on
+    /// every image before it, so no image is ever scored by a detector that saw later images.
+    /// </summary>
+    internal static IEnumerable<(List<int> Train, List<int> Held, string Label)> CalibrationSplits(int n, int block, FitOptions options)
+    {
+        if (options.Calibration == CalibrationMode.ForwardChaining)
+        {
+            int steps = (n + block - 1) / block;
+            for (int b = 1; b < steps; b++)
+            {
+                int start = b * block, end = Math.Min(n, start + block);
+                yield return (Enumerable.Range(0, start).ToList(), Enumerable.Range(start, end - start).ToList(), $"block {b + 1}/{steps}, forward");
+            }
+            yield break;
+        }
+        for (int f = 0; f < options.Folds; f++)
+        {
+            var train = new List<int>();
+            var held = new List<int>();
+            for (int i = 0; i < n; i++)
+            {
+                (i / block % options.Folds == f ? held : train).Add(i);
+            }
+            if (held.Count > 0 && train.Count > 0) yield return (train, held, $"fold {f + 1}/{options.Folds}");
+        }
+    }
+
     /// <param name="reference">Reference features in time (or name) order.</param>
     /// <param name="modelIdentity">Identity of the embedder that made the features, or "none".</param>
     public static ReferenceModel Fit(IReadOnlyList<ImageFeatures> reference, string modelIdentity, FitOptions? options = null,
@@ -32,34 +61,37 @@ public static class ReferenceFitter
         {
             throw new DriftException("some reference features have no embedding; extract them all with the same embedder");
         }
-        var kinds = DetectorKinds.All.Where(k => withEmbedding || !k.NeedsEmbedding).ToList();
-
-        // Default: contiguous folds (a fifth of the time span each) — the production case, where images arrive after the
-        // reference, is closer to a held-out stretch of time than to a held-out frame between two known ones.
-        int block = options.BlockSize > 0 ? options.BlockSize : Math.Max(1, (n + options.Folds - 1) / options.Folds);
-        var fold = new int[n];
-        for (int i = 0; i < n; i++) fold[i] = i / block % options.Folds;
-
-        var oof = kinds.Select(_ => new float[n]).ToArray();
-        for (int f = 0; f < options.Folds; f++)
+        bool withPatches = reference.All(f => f.PatchCount > 0);
+        var kinds = DetectorKinds.All.Where(k => (withEmbedding || !k.NeedsEmbedding) && (withPatches || !k.NeedsPatches)).ToList();
+        if (options.Detectors.Length > 0)
         {
-            var train = new List<ImageFeatures>();
-            var held = new List<int>();
-            for (int i = 0; i < n; i++)
+            var unknown = options.Detectors.Where(d => DetectorKinds.All.All(k => k.Name != d)).ToList();
+            if (unknown.Count > 0) DetectorKinds.Get(unknown[0]);
+            var missing = options.Detectors.Where(d => kinds.All(k => k.Name != d)).ToList();
+            if (missing.Count > 0)
             {
-                if (fold[i] == f) held.Add(i); else train.Add(reference[i]);
+                throw new DriftException($"detector {missing[0]} needs features these images do not have ({(withEmbedding ? "patch descriptors" : "an embedding")})");
             }
-            if (held.Count == 0) continue;
-            progress?.Report($"calibrating: fold {f + 1}/{options.Folds} ({held.Count} held out)");
+            kinds = kinds.Where(k => options.Detectors.Contains(k.Name)).ToList();
+        }
+
+        // Blocks of contiguous images (a fifth of the time span each by default), so near-duplicate neighbours never
+        // calibrate each other.
+        int block = options.BlockSize > 0 ? options.BlockSize : Math.Max(1, (n + options.Folds - 1) / options.Folds);
+        var oof = kinds.Select(_ => new List<float>(n)).ToArray();
+        foreach (var (train, held, label) in CalibrationSplits(n, block, options))
+        {
+            progress?.Report($"calibrating: {label} ({held.Count} held out, fitted on {train.Count})");
+            var trainFeatures = train.Select(i => reference[i]).ToList();
             for (int k = 0; k < kinds.Count; k++)
             {
-                var detector = kinds[k].Fit(train, options);
-                foreach (var i in held) oof[k][i] = (float)detector.Score(reference[i]).Score;
+                var detector = kinds[k].Fit(trainFeatures, options);
+                foreach (var i in held) oof[k].Add((float)detector.Score(reference[i]).Score);
             }
         }
 
         progress?.Report("fitting on the whole reference");
-        var detectors = kinds.Select((kind, k) => new CalibratedDetector(kind.Fit(reference, options), new ConformalCalibrator(oof[k]))).ToList();
+        var detectors = kinds.Select((kind, k) => new CalibratedDetector(kind.Fit(reference, options), new ConformalCalibrator(oof[k].ToArray()))).ToList();
         var stamp = now ?? DateTimeOffset.UtcNow;
         var seed = MemoryMarshal.AsBytes(oof.SelectMany(a => a).ToArray().AsSpan()).ToArray();
         return new ReferenceModel

@@ -60,7 +60,7 @@ public sealed class DetectorTests(EmbedderFixture fixture)
         // Even seeds of NoiseOrBlur are noisy.
         Assert.Contains("noise high", quality.Score(S.NoiseOrBlur[0]).Detail);
         var patch = DetectorKinds.Get(PatchNoveltyDetector.KindName).Fit(S.Reference, new FitOptions());
-        Assert.Contains("cell r0c", patch.Score(S.SmallObject[0]).Detail);
+        Assert.Contains("patch at top", patch.Score(S.SmallObject[0]).Detail);
     }
 
     [Fact]

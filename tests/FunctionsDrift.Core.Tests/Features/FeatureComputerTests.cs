@@ -8,13 +8,13 @@ public sealed class FeatureComputerTests
     private const int Bins = ColorFeatures.Bins;
     private static int Q(string name) => Array.IndexOf(QualityFeatures.Names, name);
 
-    private static (float[] Hsv, float[] Quality, float[] Patch) Compute(SKBitmap b) => FeatureComputer.Compute(b);
+    private static (float[] Hsv, float[] Quality) Compute(SKBitmap b) => FeatureComputer.Compute(b);
 
     [Fact]
     public void FeatureComputer_PureRedHistogram()
     {
         using var red = Synth.Solid(64, 48, new SKColor(255, 0, 0));
-        var (hsv, _, _) = Compute(red);
+        var (hsv, _) = Compute(red);
         Assert.Equal(1f, hsv[0], 5);                 // all hue mass in bin 0
         Assert.Equal(1f, hsv[Bins + Bins - 1], 5);   // fully saturated
         Assert.Equal(1f, hsv[2 * Bins + Bins - 1], 5); // value in the top bin
@@ -33,7 +33,7 @@ public sealed class FeatureComputerTests
     public void FeatureComputer_HistogramChannelsSumToOne()
     {
         using var scene = Synth.Scene(1, 161, 97); // odd sizes: the sampling grid does not divide evenly
-        var (hsv, _, _) = Compute(scene);
+        var (hsv, _) = Compute(scene);
         for (int c = 0; c < 3; c++)
         {
             Assert.Equal(1.0, hsv.AsSpan(c * Bins, Bins).ToArray().Sum(), 4);
@@ -45,13 +45,13 @@ public sealed class FeatureComputerTests
     public void FeatureComputer_BrightnessAndContrastOfFlatGrey()
     {
         using var grey = Synth.Solid(50, 40, new SKColor(128, 128, 128));
-        var (_, q, _) = Compute(grey);
+        var (_, q) = Compute(grey);
         Assert.Equal(128 / 255f, q[Q("brightness")], 3);
         Assert.Equal(0f, q[Q("contrast")], 3);
         Assert.Equal(0f, q[Q("noise")], 3);
 
         using var board = Synth.Checkerboard(64, 64, 8, SKColors.Black, SKColors.White);
-        var (_, qb, _) = Compute(board);
+        var (_, qb) = Compute(board);
         Assert.Equal(0.5f, qb[Q("brightness")], 2);
         Assert.Equal(0.5f, qb[Q("contrast")], 2); // std of a half-black, half-white image is half the range
         Assert.Equal(0.5f, qb[Q("dark_fraction")], 2);
@@ -112,28 +112,21 @@ public sealed class FeatureComputerTests
     }
 
     [Fact]
-    public void FeatureComputer_PatchChangeStaysInItsCell()
+    public void PatchDescriptors_ChangeStaysNearItsGridPosition()
     {
-        // 160×120 on an 8×6 grid: 20×20 cells. Repaint cell row 2, column 3.
-        using var scene = Synth.Scene(6, 160, 120);
-        using var changed = scene.Copy();
-        Synth.FillRect(changed, new SKRectI(60, 40, 80, 60), new SKColor(250, 20, 200));
-        var a = Compute(scene).Patch;
-        var b = Compute(changed).Patch;
-        int cell = 2 * PatchFeatures.Columns + 3, v = PatchFeatures.ValuesPerCell;
-        Assert.Equal(PatchFeatures.Count, a.Length);
-        for (int c = 0; c < PatchFeatures.Columns * PatchFeatures.Rows; c++)
-        {
-            for (int k = 0; k < v; k++)
-            {
-                if (c == cell) continue;
-                Assert.Equal(a[c * v + k], b[c * v + k]);
-            }
-        }
-        // In the repainted cell: luma, both colour differences change; the flat fill has no texture.
-        Assert.NotEqual(a[cell * v + 2], b[cell * v + 2]);
-        Assert.True(b[cell * v + 2] > a[cell * v + 2], "red-diff of magenta is higher");
-        Assert.Equal(0f, b[cell * v + 3], 3);
+        // Layer-2-like map 8×4×4 and layer-3-like map 8×2×2 give a 2×2 grid of (8 + 8) / 4 = 4 values.
+        FunctionsDrift.Core.Embedding.FeatureMapShape[] shapes = [new("l2", 8, 4, 4), new("l3", 8, 2, 2)];
+        var maps = new float[8 * 16 + 8 * 4];
+        var before = new float[4 * 4];
+        PatchDescriptors.Compute(maps, shapes, before);
+        Assert.All(before, v => Assert.Equal(0f, v));
+        // One activation in the top-left corner of layer 2, channel 0: only the top-left grid cell's first value moves.
+        maps[0] = 9f;
+        var after = new float[4 * 4];
+        PatchDescriptors.Compute(maps, shapes, after);
+        Assert.True(after[0] > 0, "the changed cell's descriptor moves");
+        Assert.All(after.Skip(1), v => Assert.Equal(0f, v));
+        Assert.Equal((2, 4), PatchDescriptors.Layout(shapes));
     }
 
     [Fact]

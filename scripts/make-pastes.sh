@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Out-of-place objects pasted with ImageMagick (another tool than the engine's own generator) into 15 clean test frames
+# of a benchmark made by scripts/make-benchmark.sh: widths 6–25 % of the frame, anywhere on the ground (lower two
+# thirds), positions from a fixed seed. Writes DIR/pastes/*.jpg and DIR/pastes/labels.csv.
+#   scripts/make-pastes.sh BENCH_DIR
+set -euo pipefail
+B="${1:?benchmark folder (made by scripts/make-benchmark.sh)}"
+command -v composite >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq imagemagick >/dev/null; }
+O="$B/pastes"
+rm -rf "$O"; mkdir -p "$O"
+mapfile -t clean < <(ls "$B/test" | grep -v __ | sort)
+mapfile -t objects < <(ls "$B/objects" | sort)
+n=${#clean[@]}
+read -r W H < <(identify -format '%w %h\n' "$B/test/${clean[0]}")
+RANDOM=11
+echo "image,label,kind,params" > "$O/labels.csv"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+for i in $(seq 0 14); do
+  f=${clean[$(( (i * n) / 15 ))]}
+  obj=${objects[$(( i % ${#objects[@]} ))]}
+  pct=$(( 6 + (i * 19) / 14 )); w=$(( W * pct / 100 ))
+  x=$(( RANDOM % (W - w) )); y=$(( H / 3 + RANDOM % (H - H / 3 - w * 3 / 4) ))
+  convert "$B/objects/$obj" -resize "${w}x" "$tmp/obj.png"
+  composite -geometry "+$x+$y" "$tmp/obj.png" "$B/test/$f" -quality 95 "$O/${f%.jpg}__im-paste.jpg"
+  echo "${f%.jpg}__im-paste.jpg,1,object-paste,\"$obj width=${pct}% at $x,$y\"" >> "$O/labels.csv"
+done
+echo "15 pastes in $O" >&2
