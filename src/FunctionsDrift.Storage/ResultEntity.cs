@@ -88,6 +88,18 @@ public sealed class ResultEntity : ITableEntity
         return values;
     }
 
+    /// <summary>Stores <paramref name="features"/> in the feature columns, as <see cref="ToFeatures"/> reads them back.</summary>
+    public void StoreFeatures(ImageFeatures features)
+    {
+        Embedding = features.HasEmbedding ? Pack(features.Embedding) : null;
+        Hsv = Pack(features.Hsv);
+        Quality = Pack(features.Quality);
+        Patch = PackHalf(features.Patch);
+        PatchCount = features.PatchCount;
+        Width = features.Width;
+        Height = features.Height;
+    }
+
     /// <summary>The stored features, or null for an error row.</summary>
     public ImageFeatures? ToFeatures() =>
         Status != StatusOk || Hsv is null ? null : new ImageFeatures(Unpack(Embedding), Unpack(Hsv), Unpack(Quality), UnpackHalf(Patch), Width, Height) { PatchCount = PatchCount };

@@ -370,8 +370,6 @@ public sealed class ScoringService(
         row.Drift = verdict.Drift;
         row.FusedP = verdict.FusedPValue;
         row.Reasons = verdict.Reasons;
-        row.Width = features.Width;
-        row.Height = features.Height;
         foreach (var d in verdict.Detectors)
         {
             switch (d.Detector)
@@ -384,10 +382,6 @@ public sealed class ScoringService(
             }
         }
         row.DetectorsJson = JsonSerializer.Serialize(verdict.Detectors.Select(d => new { d.Detector, d.Score, d.Threshold, p = d.PValue, d.Flag, d.Detail }));
-        row.Embedding = features.HasEmbedding ? ResultEntity.Pack(features.Embedding) : null;
-        row.Hsv = ResultEntity.Pack(features.Hsv);
-        row.Quality = ResultEntity.Pack(features.Quality);
-        row.Patch = ResultEntity.PackHalf(features.Patch);
-        row.PatchCount = features.PatchCount;
+        row.StoreFeatures(features);
     }
 }

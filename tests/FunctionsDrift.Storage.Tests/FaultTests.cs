@@ -134,8 +134,7 @@ public sealed class FaultTests(AzuriteFixture azurite, EngineFixture engine)
                 Status = ResultEntity.StatusOk, EmbedderIdentity = i < 30 ? "another-embedder" : engine.Extractor.ModelIdentity,
             };
             var f = features[i % features.Count];
-            r.Embedding = ResultEntity.Pack(f.Embedding); r.Hsv = ResultEntity.Pack(f.Hsv); r.Quality = ResultEntity.Pack(f.Quality); r.Patch = ResultEntity.Pack(f.Patch);
-            r.Width = f.Width; r.Height = f.Height;
+            r.StoreFeatures(f);
             rows.Add(r);
         }
         foreach (var r in rows) await env.Results.UpsertAsync(r, default);
