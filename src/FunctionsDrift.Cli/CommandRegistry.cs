@@ -22,5 +22,6 @@ internal static class CommandRegistry
         yield return Commands.SampleImagesCommand.Create(ctx);
         yield return Commands.ReportCommand.Create(ctx);
         yield return Commands.WindowsCommand.Create(ctx);
+        yield return Commands.WindowsPowerCommand.Create(ctx);
     }
 }

@@ -11,7 +11,7 @@ namespace FunctionsDrift.Core.Windows;
 /// <item>an MMD² (Gaussian kernel, median-heuristic bandwidth from the reference) on L2-normalised embeddings;</item>
 /// <item>a Wasserstein-1 distance per quality statistic and per HSV channel mean (in reference standard deviations);</item>
 /// <item>each statistic ranked among the reference windows' (each against the rest of the reference less a guard band),
-/// the tests combined by max-T;</item>
+/// the tests combined by Bonferroni;</item>
 /// <item>the flagged-image rate with a Wilson 95 % interval, when per-image verdicts are known.</item>
 /// </list>
 /// Build once per reference (<see cref="Create"/>), then call <see cref="Test"/> per window or <see cref="Run"/> on a stream.

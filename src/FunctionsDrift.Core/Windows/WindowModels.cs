@@ -51,7 +51,7 @@ public sealed record WindowSample(string Image, ImageFeatures Features, DateTime
 /// <param name="Channel">Quality statistic name, or <c>hue_mean</c>/<c>saturation_mean</c>/<c>value_mean</c>.</param>
 /// <param name="Statistic">Wasserstein-1 distance between the window's and the reference's values, in reference standard deviations.</param>
 /// <param name="PValue">This channel's own p-value against the reference windows of the same size.</param>
-/// <param name="AdjustedPValue">Adjusted for all the window's tests (single-step max-T over the reference windows).</param>
+/// <param name="AdjustedPValue">Adjusted for all the window's tests (Bonferroni over the window's tests).</param>
 /// <param name="Flagged">Adjusted p ≤ α.</param>
 public sealed record ChannelTest(string Channel, double Statistic, double PValue, double AdjustedPValue, bool Flagged);
 

@@ -5,15 +5,15 @@ namespace FunctionsDrift.Core.Windows;
 /// image at a time, each against the rest of the reference less a guard band.
 /// <para>
 /// Sliding windows overlap, so their statistics are far from independent: the p-value counts them as
-/// K = m / τ effective windows, τ being the integrated autocorrelation time of the reference windows' statistics (at
-/// least the window size, which is what the overlap alone gives). A statistic s gets
+/// K = m / τ effective windows, τ being the largest integrated autocorrelation time of the reference windows' statistics
+/// (at least the window size, which is what the overlap alone gives). A statistic s gets
 /// p = (1 + K · #{reference-window statistics ≥ s} / m) / (K + 1); beyond the largest reference window, where that stops
-/// at 1 / (K + 1), the tail is extrapolated with an exponential fitted to the top 10 % of them.
+/// at 1 / (K + 1), the tail is extrapolated with an exponential fitted to the top half of them.
 /// </para>
 /// <para>
-/// The tests are combined by single-step max-T: each statistic is standardised by the mean and standard deviation of the
-/// reference windows' values, and the window's largest standardised statistic is judged against the reference windows'
-/// largest. That controls the family-wise error under any dependence between the tests.
+/// Each test gets its own p-value that way, and the tests are combined by Bonferroni (p × number of tests), which holds
+/// under any dependence between them. Per-test tails are nearer to exponential than the tail of a maximum over tests,
+/// whose heavy upper end a short reference cannot show.
 /// </para>
 /// </summary>
 internal sealed class WindowNull
@@ -22,8 +22,6 @@ internal sealed class WindowNull
     public const double MinEffectiveWindows = 5;
 
     private readonly Tail[] _tests;
-    private readonly Tail _maxT;
-    private readonly double[] _mean, _scale; // [test]
 
     public int WindowSize { get; }
     public int Guard { get; }
@@ -42,18 +40,10 @@ internal sealed class WindowNull
         WindowSize = size;
         Guard = guard;
         Windows = stats.Length == 0 ? 0 : stats[0].Length;
-        _mean = stats.Select(s => s.Length == 0 ? 0 : s.Average()).ToArray();
-        _scale = stats.Select((s, t) => Math.Max(Math.Sqrt(s.Length < 2 ? 0 : s.Sum(v => (v - _mean[t]) * (v - _mean[t])) / (s.Length - 1)), 1e-12)).ToArray();
-        var maxT = new double[Windows];
-        for (int k = 0; k < Windows; k++)
-        {
-            double best = double.NegativeInfinity;
-            for (int t = 0; t < stats.Length; t++) best = Math.Max(best, Standardise(t, stats[t][k]));
-            maxT[k] = best;
-        }
-        double tau = Math.Max(size, AutocorrelationTime(maxT));
+        // The autocorrelation time of the series of reference-window statistics, the slowest of the tests.
+        double tau = size;
+        foreach (var series in stats) tau = Math.Max(tau, AutocorrelationTime(series));
         EffectiveWindows = Windows / tau;
-        _maxT = new Tail(maxT, EffectiveWindows);
         _tests = stats.Select(s => new Tail(s, EffectiveWindows)).ToArray();
     }
 
@@ -95,9 +85,7 @@ internal sealed class WindowNull
         return tau;
     }
 
-    private double Standardise(int t, double s) => (s - _mean[t]) / _scale[t];
-
-    /// <summary>Each test's own p-value, each adjusted for all the tests (max-T), and the window's p-value (the smallest adjusted).</summary>
+    /// <summary>Each test's own p-value, each Bonferroni-adjusted for all the tests, and the window's p-value (the smallest adjusted).</summary>
     public (double[] P, double[] Adjusted, double Window) Evaluate(ReadOnlySpan<double> stats)
     {
         int tests = _tests.Length;
@@ -107,7 +95,7 @@ internal sealed class WindowNull
         for (int t = 0; t < tests; t++)
         {
             p[t] = _tests[t].PValue(stats[t]);
-            adjusted[t] = _maxT.PValue(Standardise(t, stats[t]));
+            adjusted[t] = Math.Min(1, tests * p[t]);
             window = Math.Min(window, adjusted[t]);
         }
         return (p, adjusted, window);
@@ -125,8 +113,9 @@ internal sealed class WindowNull
             _sorted = values.Order().ToArray();
             _k = effective;
             _max = _sorted.Length > 0 ? _sorted[^1] : 0;
-            // Exponential fit to the top 10 % (at least 5 values): its mean excess over the smallest of them.
-            int top = Math.Min(_sorted.Length, Math.Max(5, _sorted.Length / 10));
+            // Exponential fit to the top half: its mean excess over the median. Sliding windows of a short reference hold
+            // few independent values, and the top 10 % would be one excursion.
+            int top = Math.Min(_sorted.Length, Math.Max(5, _sorted.Length / 2));
             if (top >= 2)
             {
                 double u = _sorted[^top];
