@@ -73,7 +73,7 @@ public sealed class WindowSummaryRequestException(string message) : WindowSummar
 /// range with their stored features, groups them into UTC hours/days (or chunks of N), and runs <see cref="WindowDriftTester"/>
 /// per window against the current reference version. Reference features come from <see cref="ReferenceFeatureStore"/>
 /// (saved by the refit); versions published before that are re-extracted from the reference container once per process.
-/// Testers are cached per reference version and options. Thread-safe; share one instance.
+/// Testers are cached per reference version, window size and alpha (at most <see cref="TesterCacheSize"/>). Thread-safe; share one instance.
 /// </summary>
 public sealed class WindowSummaryService(
     StorageClients clients,
