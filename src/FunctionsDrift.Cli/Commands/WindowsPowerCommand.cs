@@ -23,8 +23,8 @@ internal static class WindowsPowerCommand
 
     public static Command Create(CliContext ctx)
     {
-        var reference = new Option<string>("--reference-features") { Description = "drift embed CSV of the reference images, in time order.", Required = true };
-        var stream = new Option<string>("--stream") { Description = "Folder of clean stream frames; file-name order is time order.", Required = true };
+        var reference = new Option<string?>("--reference-features") { Description = "drift embed CSV of the reference images, in time order." };
+        var stream = new Option<string?>("--stream") { Description = "Folder of clean stream frames; file-name order is time order." };
         var labels = new Option<string?>("--labels") { Description = "labels.csv (image,label): frames labelled 1 are left out of the stream." };
         var model = new Option<string?>("--model") { Description = "Reference model: also report the share of frames the per-image verdict flags." };
         var window = new Option<int>("--window") { Description = "Images per window.", DefaultValueFactory = _ => WindowOptions.Defaults.WindowSize };
@@ -35,11 +35,23 @@ internal static class WindowsPowerCommand
         var permutations = new Option<int>("--permutations") { Description = "Permutations of the block-permutation comparison.", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Seed of the share draws, the drift kinds and the permutations.", DefaultValueFactory = _ => 7 };
         var output = new Option<string>("--out") { Description = "Folder for power.csv and power.svg.", Required = true };
+        var replot = new Option<string?>("--replot") { Description = "Only draw power.svg again from this power.csv (no measurement)." };
         var cmd = new Command("windows-power", "Measure the window tests: false alarms on a clean stream and power against faint sustained shifts.")
-            { reference, stream, labels, model, window, stride, alpha, shifts, block, permutations, seed, output };
+            { reference, stream, labels, model, window, stride, alpha, shifts, block, permutations, seed, output, replot };
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             await Task.Yield();
+            if (pr.GetValue(replot) is { } csvPath)
+            {
+                var saved = ReadCsv(csvPath);
+                var dirOnly = Directory.CreateDirectory(pr.GetValue(output)!).FullName;
+                var savedKinds = saved.Select(r => r.Shift).Distinct().Select(WindowShift.Parse).ToList();
+                File.WriteAllText(Path.Combine(dirOnly, "power.svg"), Plot(savedKinds, saved, pr.GetValue(alpha), pr.GetValue(window),
+                    saved.Any(r => r.ImageFlagRate is not null), saved.Any(r => r.BlockMmdPower is not null)));
+                ctx.Out.WriteLine($"→ {Path.Combine(dirOnly, "power.svg")}");
+                return (int)ExitCode.Ok;
+            }
+            if (pr.GetValue(reference) is null || pr.GetValue(stream) is null) throw new CliException("--reference-features and --stream are required to measure", ExitCode.Usage);
             int size = pr.GetValue(window), step = pr.GetValue(stride), blockLength = pr.GetValue(block), perms = pr.GetValue(permutations), seedValue = pr.GetValue(seed);
             if (step < 1) throw new CliException("--stride must be at least 1", ExitCode.Usage);
             if (blockLength < 0 || perms < 1) throw new CliException("--block must be ≥ 0 and --permutations ≥ 1", ExitCode.Usage);
@@ -135,6 +147,14 @@ internal static class WindowsPowerCommand
         File.WriteAllText(path, sb.ToString());
     }
 
+    private static List<PowerRow> ReadCsv(string path)
+    {
+        var t = CsvTable.ReadFile(path);
+        double? N(string[] row, string column) => CsvTable.Number(CsvTable.Cell(row, t.RequireColumn(column, path)));
+        return t.Rows.Select(r => new PowerRow(CsvTable.Cell(r, t.RequireColumn("shift", path)), N(r, "strength") ?? 0, (int)(N(r, "windows") ?? 0),
+            (int)(N(r, "flagged") ?? 0), N(r, "power") ?? 0, N(r, "mmd_power") ?? 0, N(r, "block_mmd_power"), N(r, "image_flag_rate"))).ToList();
+    }
+
     /// <summary>One panel per shift, two panels a row.</summary>
     private static string Plot(IReadOnlyList<WindowShift> kinds, List<PowerRow> rows, double alpha, int size, bool images, bool block)
     {
@@ -148,11 +168,11 @@ internal static class WindowsPowerCommand
             var mine = rows.Where(r => r.Shift == kinds[k].Name).ToList();
             var series = new List<LineSeries>
             {
-                new($"windows of {size} flagged", "#2e86de", mine.Select(r => (r.Strength, r.Power)).ToList()),
+                new($"windows of {size}", "#2e86de", mine.Select(r => (r.Strength, r.Power)).ToList()),
                 new("MMD alone", "#16a085", mine.Select(r => (r.Strength, r.MmdPower)).ToList(), Dashed: true),
             };
-            if (block) series.Add(new("MMD, block permutation", "#8e44ad", mine.Select(r => (r.Strength, r.BlockMmdPower ?? double.NaN)).ToList(), Dashed: true));
-            if (images) series.Add(new("frames flagged one by one", "#e67e22", mine.Select(r => (r.Strength, r.ImageFlagRate ?? double.NaN)).ToList()));
+            if (block) series.Add(new("MMD, block perm.", "#8e44ad", mine.Select(r => (r.Strength, r.BlockMmdPower ?? double.NaN)).ToList(), Dashed: true));
+            if (images) series.Add(new("frames one by one", "#e67e22", mine.Select(r => (r.Strength, r.ImageFlagRate ?? double.NaN)).ToList()));
             sb.Append(Inv, $"<g transform=\"translate({k % 2 * w} {k / 2 * h})\">");
             sb.Append(SvgPlot.Lines($"power-{kinds[k].Name}", kinds[k].Name, kinds[k].Unit, "flagged", series, alpha, $"α = {alpha:G2}"));
             sb.Append("</g>");
