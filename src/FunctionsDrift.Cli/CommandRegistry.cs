@@ -23,5 +23,6 @@ internal static class CommandRegistry
         yield return Commands.ReportCommand.Create(ctx);
         yield return Commands.WindowsCommand.Create(ctx);
         yield return Commands.QuantizeCommand.Create(ctx);
+        yield return Commands.WindowsPowerCommand.Create(ctx);
     }
 }

@@ -63,8 +63,8 @@ public sealed class Results(ResultsStore results)
 /// <summary>
 /// GET /api/summary: counts and drift rate per hour (default) or day (<c>?period=day</c>, or the older <c>?by=day</c>), optional
 /// since/until. With <c>?windows=true</c> the body becomes <c>{ periods, windows }</c>: <c>windows</c> adds window-level drift
-/// (MMD² and Holm-corrected KS tests against the current reference, flagged rate with a Wilson 95 % CI) per period, or per
-/// chunk of <c>windowSize</c> images. Without it the reply is the plain array, as before.
+/// (MMD² and per-channel distances, each window ranked among the current reference's own windows of its size; flagged rate with a
+/// Wilson 95 % CI) per period, or per chunk of <c>windowSize</c> images. Without it the reply is the plain array.
 /// </summary>
 public sealed class Summary(ResultsStore results, WindowSummaryService windows)
 {
@@ -89,6 +89,10 @@ public sealed class Summary(ResultsStore results, WindowSummaryService windows)
         try
         {
             return await Http.Json(req, HttpStatusCode.OK, new { periods, windows = await windows.RunAsync(query.Windows, ct) });
+        }
+        catch (WindowSummaryRequestException e)
+        {
+            return await Http.Json(req, HttpStatusCode.BadRequest, new { error = e.Message });
         }
         catch (WindowSummaryException e)
         {
@@ -119,10 +123,16 @@ internal sealed record SummaryQuery(DateTimeOffset? Since, DateTimeOffset? Until
             Since = since,
             Until = until,
             Period = byDay ? WindowPeriod.Day : WindowPeriod.Hour,
-            WindowSize = Int(q, "windowSize", 2, 10_000),
-            Permutations = Int(q, "permutations", 1, 10_000) ?? WindowOptions.Defaults.Permutations,
-            Seed = Int(q, "seed", int.MinValue, int.MaxValue) ?? WindowOptions.Defaults.Seed,
+            WindowSize = Int(q, "windowSize", 2, WindowSummaryRequest.MaxWindowImages),
+            Seed = Int(q, "seed", int.MinValue, int.MaxValue) ?? new WindowSummaryRequest().Seed,
+            Alpha = q["alpha"] is { Length: > 0 } a
+                ? double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var alpha) ? alpha : throw new FormatException($"alpha must be a number, not '{a}'")
+                : WindowOptions.Defaults.Alpha,
         };
+        if (q["permutations"] is not null)
+        {
+            throw new FormatException("permutations is not a parameter: windows are ranked among the reference's own windows, no permutations are drawn");
+        }
         return new SummaryQuery(since, until, byDay, request);
     }
 

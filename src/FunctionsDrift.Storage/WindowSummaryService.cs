@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
 using Azure.Storage.Blobs.Models;
@@ -17,43 +16,13 @@ public enum WindowPeriod
     Day,
 }
 
-/// <summary>What <see cref="WindowSummaryService"/> tests.</summary>
-public sealed record WindowSummaryRequest
-{
-    /// <summary>Blob time at or after; default: <see cref="Until"/> − 24 h (hours, chunks) or − 7 days (days), at the period start.</summary>
-    public DateTimeOffset? Since { get; init; }
-
-    /// <summary>Blob time before; default: now.</summary>
-    public DateTimeOffset? Until { get; init; }
-
-    /// <summary>Calendar windows (UTC hours or days, aligned like the summary counts). Ignored when <see cref="WindowSize"/> is set.</summary>
-    public WindowPeriod Period { get; init; } = WindowPeriod.Hour;
-
-    /// <summary>Chunks of this many images in blob-time order instead of calendar windows.</summary>
-    public int? WindowSize { get; init; }
-
-    /// <summary>Permutations of the MMD test (the smallest reachable p is 1 / (permutations + 1)).</summary>
-    public int Permutations { get; init; } = WindowOptions.Defaults.Permutations;
-
-    public int Seed { get; init; } = WindowOptions.Defaults.Seed;
-
-    /// <summary>Per-window false-alarm level.</summary>
-    public double Alpha { get; init; } = WindowOptions.Defaults.Alpha;
-
-    /// <summary>Images tested per calendar window: a seeded uniform subsample when there are more (the rate counts all).</summary>
-    /// <remarks>Each permutation costs O((reference + window)²): 300 + 300 images × 500 permutations is about half a second.</remarks>
-    public int MaxImagesPerWindow { get; init; } = 300;
-
-    /// <summary>Chunk mode keeps every row in memory (about 2.3 KiB each): more rows than this is an error.</summary>
-    public int MaxRows { get; init; } = 20_000;
-}
-
 /// <summary>One window of the summary: counts over all its rows, tests over (a subsample of) them.</summary>
 /// <param name="Images">Ok rows in the window.</param>
-/// <param name="TestedImages">Images the MMD and KS tests saw (≤ <see cref="WindowSummaryRequest.MaxImagesPerWindow"/>).</param>
+/// <param name="TestedImages">Images the window tests saw (≤ <see cref="WindowSummaryRequest.MaxImagesPerWindow"/>).</param>
 /// <param name="Flagged">Rows flagged alone (per-image verdict).</param>
 /// <param name="RateLow">Wilson 95 % interval of <see cref="Rate"/>.</param>
-/// <param name="FlaggedChannels">Channels whose Holm-adjusted KS p ≤ α/2, most significant first.</param>
+/// <param name="PValue">The window's p-value against the reference's own windows of its size (drift when ≤ α).</param>
+/// <param name="FlaggedChannels">Channels whose adjusted p ≤ α, most significant first.</param>
 public sealed record WindowSummaryRow(
     string Label,
     DateTimeOffset? Start,
@@ -64,6 +33,7 @@ public sealed record WindowSummaryRow(
     double Rate,
     double RateLow,
     double RateHigh,
+    double? PValue,
     double? Mmd2,
     double? MmdPValue,
     IReadOnlyList<ChannelTest> FlaggedChannels,
@@ -74,7 +44,8 @@ public sealed record WindowSummaryRow(
 /// <summary>Window-level drift over a time range of the results table, against the current reference version.</summary>
 /// <param name="ReferenceSource"><c>stored</c> (the refit's saved features) or <c>re-extracted</c> (reference container).</param>
 /// <param name="SkippedRows">Ok rows without usable features (missing, or an embedding of another size than the reference's).</param>
-/// <param name="Note">The exchangeability caveat, for whoever reads the output.</param>
+/// <param name="Null">How windows are judged: against the reference's own windows, with the smallest p-value they allow.</param>
+/// <param name="Note">What a flag means and what the test assumes, for whoever reads the output.</param>
 public sealed record WindowSummary(
     string ReferenceVersion,
     string ReferenceSource,
@@ -84,22 +55,25 @@ public sealed record WindowSummary(
     DateTimeOffset Until,
     string Windowing,
     double Alpha,
-    int Permutations,
     int Seed,
     int Rows,
     int SkippedRows,
     IReadOnlyList<WindowSummaryRow> Windows,
+    string Null,
     string Note);
 
-/// <summary>Window tests cannot run (no reference published, no reference features, bad request).</summary>
-public sealed class WindowSummaryException(string message) : Exception(message);
+/// <summary>Window tests cannot run (no reference published, no reference features, a reference too short).</summary>
+public class WindowSummaryException(string message) : Exception(message);
+
+/// <summary>The request itself is out of bounds (HTTP 400).</summary>
+public sealed class WindowSummaryRequestException(string message) : WindowSummaryException(message);
 
 /// <summary>
 /// Window-level drift for <c>GET /api/summary?windows=true</c> and <c>drift summary --windows</c>: reads the ok rows of a time
 /// range with their stored features, groups them into UTC hours/days (or chunks of N), and runs <see cref="WindowDriftTester"/>
 /// per window against the current reference version. Reference features come from <see cref="ReferenceFeatureStore"/>
 /// (saved by the refit); versions published before that are re-extracted from the reference container once per process.
-/// Testers are cached per reference version and options. Thread-safe; share one instance.
+/// Testers are cached per reference version, window size and alpha (at most <see cref="TesterCacheSize"/>). Thread-safe; share one instance.
 /// </summary>
 public sealed class WindowSummaryService(
     StorageClients clients,
@@ -110,47 +84,58 @@ public sealed class WindowSummaryService(
     ILogger<WindowSummaryService>? log = null)
 {
     public const string Caveat =
-        "Each window is tested as if it were a random sample of the reference. Consecutive frames of one camera are not " +
-        "(lighting, weather and traffic change slowly), so a window can be flagged although every image in it is normal, " +
-        "e.g. a night hour against a mostly daytime reference. Read 'drift' as 'this window differs from the reference as a whole'. " +
+        "Each window is ranked among the windows of the same size within the reference (each against the rest of the reference), " +
+        "so the slow changes of a normal stream do not flag it. This assumes the reference covers the conditions the stream goes " +
+        "through and is sampled at the stream's rate: a night hour against a daytime-only reference is still flagged. " +
         "With many windows expect about alpha x windows false alarms; no correction across windows is applied.";
+
+    /// <summary>Testers kept (per reference version, window size and alpha); each holds at most <see cref="TesterBytes"/>.</summary>
+    public const int TesterCacheSize = 4;
+
+    /// <summary>
+    /// The most one tester holds: the Gram prefix sums of the kept reference ((1000 + 1)² doubles) and its embeddings,
+    /// plus the reference-window statistics of up to 16 window sizes.
+    /// </summary>
+    public const long TesterBytes = 16L << 20;
 
     private readonly ILogger _log = (ILogger?)log ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private readonly SemaphoreSlim _load = new(1, 1);
-    private readonly ConcurrentDictionary<(string Version, WindowOptions Options), WindowDriftTester> _testers = new();
+    private readonly Dictionary<(string Version, int WindowSize, double Alpha), WindowDriftTester> _testers = [];
+    private readonly Queue<(string Version, int WindowSize, double Alpha)> _testerOrder = new();
+    private readonly Lock _testerLock = new();
     private volatile CachedReference? _reference;
 
     private sealed record CachedReference(string Version, string Source, IReadOnlyList<ImageFeatures> Features);
 
+    /// <summary>Testers cached now (at most <see cref="TesterCacheSize"/>).</summary>
+    internal int CachedTesters
+    {
+        get
+        {
+            lock (_testerLock) return _testers.Count;
+        }
+    }
+
     public async Task<WindowSummary> RunAsync(WindowSummaryRequest request, CancellationToken ct)
     {
-        if (request.WindowSize is < 2) throw new WindowSummaryException("window size must be at least 2");
-        if (request.Permutations is < 1 or > 100_000) throw new WindowSummaryException("permutations must be between 1 and 100000");
-        if (request.Alpha is <= 0 or >= 1) throw new WindowSummaryException("alpha must be in (0, 1)");
-        if (request.MaxImagesPerWindow < 5) throw new WindowSummaryException("at least 5 images per window must be tested");
-
         var (until, since) = Range(request, DateTimeOffset.UtcNow);
-        if (since >= until) throw new WindowSummaryException("since must be before until");
+        request.Validate(since, until);
 
         var (pointer, _) = await models.ReadPointerAsync(ct);
         if (pointer is null) throw new WindowSummaryException("no reference model published yet");
         var reference = await ReferenceAsync(pointer.Version, ct);
-        var options = new WindowOptions
-        {
-            WindowSize = request.WindowSize ?? 50,
-            Permutations = request.Permutations,
-            Seed = request.Seed,
-            Alpha = request.Alpha,
-        };
-        var tester = Tester(reference, options);
+        var tester = Tester(reference, request, ct);
         int embeddingLength = reference.Features[0].Embedding.Length;
 
         var windows = request.WindowSize is null
             ? await CalendarWindowsAsync(tester, request, since, until, embeddingLength, ct)
             : await ChunkWindowsAsync(tester, request, since, until, embeddingLength, ct);
+        var sizes = windows.List.Where(w => w.Tested).Select(w => w.TestedImages).Distinct().Order().Take(3)
+            .Select(n => tester.NullSize(n) is var z ? $"{n} images: {z.Windows} sliding reference windows, {z.Effective.ToString("0.#", CultureInfo.InvariantCulture)} independent (ranks reach p = {z.SmallestRankPValue.ToString("G3", CultureInfo.InvariantCulture)}, smaller p from their fitted tail)" : "");
+        string nullText = $"each window against the reference's own windows of its size (guard band = window size){(windows.List.Any(w => w.Tested) ? "; " + string.Join("; ", sizes) : "")}";
         return new WindowSummary(pointer.Version, reference.Source, reference.Features.Count, tester.HasEmbeddings, since, until,
             request.WindowSize is { } n ? $"chunks of {n} images" : request.Period == WindowPeriod.Day ? "UTC days" : "UTC hours",
-            options.Alpha, options.Permutations, options.Seed, windows.Rows, windows.Skipped, windows.List, Caveat);
+            request.Alpha, request.Seed, windows.Rows, windows.Skipped, windows.List, nullText, Caveat);
     }
 
     internal static (DateTimeOffset Until, DateTimeOffset Since) Range(WindowSummaryRequest request, DateTimeOffset now)
@@ -223,9 +208,9 @@ public sealed class WindowSummaryService(
         int rows = 0, skipped = 0;
         await foreach (var e in results.OkWithWindowFeaturesAsync(since, until, ct))
         {
-            if (++rows > request.MaxRows)
+            if (++rows > WindowSummaryRequest.MaxRows)
             {
-                throw new WindowSummaryException($"more than {request.MaxRows} rows in the range: narrow since/until, or use hour/day windows");
+                throw new WindowSummaryException($"more than {WindowSummaryRequest.MaxRows} rows in the range: narrow since/until, or use hour/day windows");
             }
             if (Sample(e, embeddingLength) is { } s) stream.Add(s);
             else skipped++;
@@ -254,11 +239,46 @@ public sealed class WindowSummaryService(
         double rate = images == 0 ? 0 : (double)flagged / images;
         // Rounding can leave the interval a hair inside 0 % or 100 %; keep the rate inside its interval.
         return new WindowSummaryRow(r.Label, r.Start, r.End, images, tested, flagged, rate, Math.Min(lo, rate), Math.Max(hi, rate),
-            r.Mmd2, r.MmdPValue, r.FlaggedChannels.OrderBy(c => c.AdjustedPValue).ToList(), r.Tested, r.Drift, r.Verdict);
+            r.PValue, r.Mmd2, r.MmdPValue, r.FlaggedChannels.OrderBy(c => c.AdjustedPValue).ToList(), r.Tested, r.Drift, r.Verdict);
     }
 
-    private WindowDriftTester Tester(CachedReference reference, WindowOptions options) =>
-        _testers.GetOrAdd((reference.Version, options), _ => WindowDriftTester.Create(reference.Features, options));
+    /// <summary>
+    /// The tester for this reference version, window size and alpha: cached, at most <see cref="TesterCacheSize"/> of
+    /// them (the oldest goes first), so that requests varying their parameters cannot grow memory.
+    /// </summary>
+    private WindowDriftTester Tester(CachedReference reference, WindowSummaryRequest request, CancellationToken ct)
+    {
+        var key = (reference.Version, request.WindowSize ?? 0, request.Alpha);
+        lock (_testerLock)
+        {
+            if (_testers.TryGetValue(key, out var cached)) return cached;
+        }
+        var options = new WindowOptions
+        {
+            // Calendar windows vary in size: their reference windows are built per size on first use.
+            WindowSize = request.WindowSize ?? request.MaxImagesPerWindow,
+            Period = request.WindowSize is null ? (request.Period == WindowPeriod.Day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1)) : null,
+            Alpha = request.Alpha,
+        };
+        WindowDriftTester tester;
+        try
+        {
+            tester = WindowDriftTester.Create(reference.Features, options, ct);
+        }
+        catch (DriftException e)
+        {
+            throw new WindowSummaryException($"reference {reference.Version}: {e.Message}");
+        }
+        lock (_testerLock)
+        {
+            if (_testers.TryAdd(key, tester))
+            {
+                _testerOrder.Enqueue(key);
+                while (_testerOrder.Count > TesterCacheSize) _testers.Remove(_testerOrder.Dequeue());
+            }
+            return _testers[key];
+        }
+    }
 
     /// <summary>The reference features of <paramref name="version"/>: cached, else the saved blob, else re-extracted.</summary>
     private async Task<CachedReference> ReferenceAsync(string version, CancellationToken ct)
@@ -281,7 +301,11 @@ public sealed class WindowSummaryService(
             }
             if (features.Count < 2) throw new WindowSummaryException($"reference {version}: {features.Count} usable reference images, window tests need at least 2");
             // A new version: drop the testers of the old one.
-            foreach (var key in _testers.Keys.Where(k => k.Version != version).ToList()) _testers.TryRemove(key, out _);
+            lock (_testerLock)
+            {
+                _testers.Clear();
+                _testerOrder.Clear();
+            }
             _reference = cached = new CachedReference(version, source, features);
             return cached;
         }

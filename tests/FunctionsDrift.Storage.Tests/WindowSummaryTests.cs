@@ -40,7 +40,8 @@ public sealed class ReferenceFeatureStoreTests
 [Collection(AzuriteCollection.Name)]
 public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture engine, ITestOutputHelper output)
 {
-    private const int PerWindow = 30;
+    private const int PerWindow = 12;
+    private const int ReferenceImages = 90;
 
     /// <summary>
     /// A scene under a faint warm cast (6/255 orange over it): a gradual change rather than a broken camera. Most of these
@@ -60,14 +61,14 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
     }
 
     /// <summary>
-    /// Reference of 40 scenes, refit (saves the features); a clean hour of 30 new scenes and a warm-cast hour of 30, written
+    /// Reference of 90 scenes, refit (saves the features); a clean hour of 12 new scenes and a warm-cast hour of 12, written
     /// as result rows with stored features and real per-image verdicts.
     /// </summary>
     private async Task<(TestEnv Env, ReferenceModel Model, DateTimeOffset Hour0, int FlaggedWarm)> SetUpAsync(string name)
     {
         var env = new TestEnv(azurite, engine, name);
         await env.InitAsync();
-        await env.UploadReferenceAsync(40);
+        await env.UploadReferenceAsync(ReferenceImages);
         var outcome = await env.Refit().RefitAsync(default);
         Assert.True(outcome.Published, outcome.Message);
         var model = (await env.Models.GetCurrentAsync(default))!;
@@ -123,7 +124,7 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
         var (env, model, hour0, flaggedWarm) = await SetUpAsync("win");
         Assert.InRange(flaggedWarm, 0, PerWindow / 2); // most shifted images pass one by one
         var stored = await new ReferenceFeatureStore(env.Models.Container).LoadAsync(model.Version, default);
-        Assert.Equal(40, stored!.Count);
+        Assert.Equal(ReferenceImages, stored!.Count);
 
         var request = new WindowSummaryRequest { Since = hour0, Until = hour0.AddHours(2), Period = WindowPeriod.Hour, Seed = 17 };
         var service = Service(env);
@@ -135,7 +136,7 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
 
         Assert.Equal(model.Version, summary.ReferenceVersion);
         Assert.Equal("stored", summary.ReferenceSource);
-        Assert.Equal(40, summary.ReferenceImages);
+        Assert.Equal(ReferenceImages, summary.ReferenceImages);
         Assert.Equal(2 * PerWindow, summary.Rows);
         Assert.Equal(0, summary.SkippedRows);
         Assert.Equal(2, summary.Windows.Count);
@@ -150,11 +151,14 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
         Assert.StartsWith("drift (", warm.Verdict);
         Assert.InRange(warm.RateLow, 0, warm.Rate);
         Assert.InRange(warm.RateHigh, warm.Rate, 1);
-        Assert.Contains("not", summary.Note); // the exchangeability caveat travels with the result
+        Assert.Contains("reference covers the conditions", summary.Note); // what the test assumes travels with the result
+        Assert.Contains("independent", summary.Null);
+        Assert.True(warm.PValue <= 0.01);
 
-        // Seeded: the same request gives the same p-values (and reuses the cached tester).
+        // The same request gives the same p-values (and reuses the cached tester).
         var again = await service.RunAsync(request, default);
-        Assert.Equal(summary.Windows.Select(w => w.MmdPValue), again.Windows.Select(w => w.MmdPValue));
+        Assert.Equal(summary.Windows.Select(w => w.PValue), again.Windows.Select(w => w.PValue));
+        Assert.Equal(1, service.CachedTesters);
 
         // Chunks of 30 in blob-time order give the same split here.
         var chunks = await service.RunAsync(request with { WindowSize = PerWindow }, default);
@@ -164,7 +168,7 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
         await env.Models.Container.DeleteBlobAsync(ReferenceFeatureStore.FeaturesPath(model.Version));
         var fallback = await Service(env).RunAsync(request, default);
         Assert.Equal("re-extracted", fallback.ReferenceSource);
-        Assert.Equal(40, fallback.ReferenceImages);
+        Assert.Equal(ReferenceImages, fallback.ReferenceImages);
         Assert.Equal([false, true], fallback.Windows.Select(w => w.Drift));
     }
 
@@ -191,14 +195,64 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
         Assert.Equal(2, list.GetArrayLength());
         Assert.False(list[0].GetProperty("drift").GetBoolean());
         Assert.True(list[1].GetProperty("drift").GetBoolean());
-        foreach (var name in new[] { "start", "images", "rate", "rateLow", "rateHigh", "mmd2", "mmdPValue", "flaggedChannels", "verdict" })
+        foreach (var name in new[] { "start", "images", "rate", "rateLow", "rateHigh", "pValue", "mmd2", "mmdPValue", "flaggedChannels", "verdict" })
         {
             Assert.True(list[1].TryGetProperty(name, out _), name);
         }
-        Assert.Contains("random sample", w.GetProperty("note").GetString());
+        Assert.Contains("reference's own windows", w.GetProperty("null").GetString());
 
         Assert.Equal(400, (await Invoke(function, "?windows=true&period=week")).Status);
         Assert.Equal(400, (await Invoke(function, "?windows=true&windowSize=1")).Status);
+        // Above the documented maxima: 400, with the reason.
+        var big = await Invoke(function, "?windows=true&windowSize=501");
+        Assert.Equal(400, big.Status);
+        Assert.Contains("500", big.Body.RootElement.GetProperty("error").GetString());
+        var longRange = await Invoke(function, $"?windows=true&since={Uri.EscapeDataString(hour0.AddDays(-8).ToString("O"))}&until={Uri.EscapeDataString(hour0.ToString("O"))}");
+        Assert.Equal(400, longRange.Status);
+        Assert.Contains("7 days", longRange.Body.RootElement.GetProperty("error").GetString());
+        Assert.Equal(400, (await Invoke(function, $"?windows=true&period=day&since={Uri.EscapeDataString(hour0.AddDays(-93).ToString("O"))}&until={Uri.EscapeDataString(hour0.ToString("O"))}")).Status);
+        Assert.Equal(200, (await Invoke(function, $"?windows=true&period=day&since={Uri.EscapeDataString(hour0.AddDays(-30).ToString("O"))}&until={Uri.EscapeDataString(hour0.ToString("O"))}")).Status);
+        Assert.Equal(400, (await Invoke(function, $"?{range}&windows=true&permutations=100000")).Status);
+        Assert.Equal(400, (await Invoke(function, $"?{range}&windows=true&alpha=0")).Status);
+    }
+
+    [Fact]
+    public async Task WindowSummaryService_ExpensiveRequestsAndAThousandSeedsKeepMemoryBounded()
+    {
+        var (env, _, hour0, _) = await SetUpAsync("winmem");
+        var service = Service(env);
+        var baseRequest = new WindowSummaryRequest
+        {
+            Since = hour0,
+            Until = hour0.AddHours(2),
+            MaxImagesPerWindow = WindowSummaryRequest.MaxWindowImages,
+        };
+        await service.RunAsync(baseRequest, default);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+
+        // A thousand distinct seeds over the expensive combinations: the largest window and subsample, chunks and hours,
+        // and alphas that each make a tester of their own.
+        double[] alphas = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3];
+        for (int seed = 0; seed < 1000; seed++)
+        {
+            var request = baseRequest with
+            {
+                Seed = seed,
+                Alpha = alphas[seed % alphas.Length],
+                WindowSize = seed % 3 == 0 ? PerWindow : null,
+            };
+            var summary = await service.RunAsync(request, default);
+            Assert.Equal(2, summary.Windows.Count);
+            Assert.InRange(service.CachedTesters, 1, WindowSummaryService.TesterCacheSize);
+        }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        output.WriteLine($"managed memory before {before / 1024} KiB, after 1000 requests {after / 1024} KiB; testers cached {service.CachedTesters}");
+        Assert.True(after - before < WindowSummaryService.TesterCacheSize * WindowSummaryService.TesterBytes,
+            $"memory grew by {(after - before) / 1024} KiB");
     }
 
     private static Task<(int Status, JsonDocument Body)> Invoke(Summary function, string query) =>

@@ -10,6 +10,9 @@ internal sealed record HistogramSeries(string Label, string Color, IReadOnlyList
 /// <summary>One point of a rate-over-time plot, with its confidence interval.</summary>
 internal sealed record RatePoint(DateTimeOffset Start, double Rate, double Low, double High, int Count);
 
+/// <summary>One line of a <see cref="SvgPlot.Lines"/> plot: (x, share) points, dashed or solid.</summary>
+internal sealed record LineSeries(string Label, string Color, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false);
+
 /// <summary>
 /// Dependency-free inline SVG plots. Every plot carries a <c>data-plot</c> attribute so tests (and a headless browser) can find it.
 /// </summary>
@@ -167,6 +170,71 @@ internal static class SvgPlot
         sb.Append(Inv, $"<line x1=\"{Left}\" y1=\"{F(py(expected))}\" x2=\"{w - Right}\" y2=\"{F(py(expected))}\" stroke=\"#c0392b\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>");
         sb.Append(Inv, $"<text x=\"{w - Right - 4}\" y=\"{F(py(expected) - 5)}\" text-anchor=\"end\" class=\"thr\">target false-alarm rate {expected:P1}</text>");
         sb.Append(Inv, $"<line x1=\"{Left}\" y1=\"{H - Bottom}\" x2=\"{w - Right}\" y2=\"{H - Bottom}\" class=\"frame\"/>");
+        sb.Append("</svg>");
+        return sb.ToString();
+    }
+
+    /// <summary>The CSS the plots' classes need when an SVG stands alone (the report page carries the same rules).</summary>
+    public const string StandaloneStyle =
+        "<style>text { font-family: system-ui, sans-serif; } .pt { font-size: 14px; font-weight: 600; } .tick { font-size: 11px; fill: #59636e; } " +
+        ".axis { font-size: 12px; fill: #1f2328; } .legend { font-size: 12px; } .thr { font-size: 12px; fill: #c0392b; font-weight: 600; } " +
+        ".grid { stroke: #eaeef2; } .frame { stroke: #8c959f; }</style>";
+
+    /// <summary>
+    /// Shares (0–100 %) against a numeric x, one polyline with dots per series, and an optional dashed horizontal
+    /// reference line (e.g. the nominal false-alarm level).
+    /// </summary>
+    public static string Lines(string id, string title, string xLabel, string yLabel, IReadOnlyList<LineSeries> series, double? reference = null, string? referenceLabel = null)
+    {
+        var xs = series.SelectMany(s => s.Points.Select(p => p.X)).Where(double.IsFinite).ToList();
+        double lo = xs.Count > 0 ? xs.Min() : 0, hi = xs.Count > 0 ? xs.Max() : 1;
+        if (hi - lo < 1e-12) { lo -= 0.5; hi += 0.5; }
+        double px(double x) => Left + 6 + (x - lo) / (hi - lo) * (W - Left - Right - 12);
+        double py(double y) => H - Bottom - Math.Clamp(y, 0, 1) * (H - Top - Bottom);
+        var sb = new StringBuilder();
+        sb.Append(Inv, $"<svg data-plot=\"{E(id)}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" role=\"img\" aria-label=\"{E(title)}\">");
+        sb.Append(Inv, $"<title>{E(title)}</title><rect width=\"{W}\" height=\"{H}\" fill=\"#fff\"/>");
+        sb.Append(Inv, $"<text x=\"{Left}\" y=\"20\" class=\"pt\">{E(title)}</text>");
+        for (int k = 0; k <= 4; k++)
+        {
+            double y = k / 4.0;
+            sb.Append(Inv, $"<line x1=\"{Left}\" y1=\"{F(py(y))}\" x2=\"{W - Right}\" y2=\"{F(py(y))}\" class=\"grid\"/>");
+            sb.Append(Inv, $"<text x=\"{Left - 6}\" y=\"{F(py(y) + 4)}\" text-anchor=\"end\" class=\"tick\">{y * 100:0}%</text>");
+        }
+        foreach (var (t, label) in XTicks(lo, hi, log: false))
+        {
+            sb.Append(Inv, $"<text x=\"{F(px(t))}\" y=\"{H - Bottom + 16}\" text-anchor=\"middle\" class=\"tick\">{E(label)}</text>");
+        }
+        sb.Append(Inv, $"<text x=\"{(Left + W - Right) / 2}\" y=\"{H - 8}\" text-anchor=\"middle\" class=\"axis\">{E(xLabel)}</text>");
+        sb.Append(Inv, $"<text transform=\"translate(14 {(Top + H - Bottom) / 2}) rotate(-90)\" text-anchor=\"middle\" class=\"axis\">{E(yLabel)}</text>");
+        if (reference is double r)
+        {
+            sb.Append(Inv, $"<line x1=\"{Left}\" y1=\"{F(py(r))}\" x2=\"{W - Right}\" y2=\"{F(py(r))}\" stroke=\"#c0392b\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\"/>");
+            if (referenceLabel is not null)
+            {
+                sb.Append(Inv, $"<text x=\"{W - Right - 4}\" y=\"{F(py(r) - 5)}\" text-anchor=\"end\" class=\"thr\">{E(referenceLabel)}</text>");
+            }
+        }
+        foreach (var s in series)
+        {
+            var pts = s.Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).OrderBy(p => p.X).ToList();
+            if (pts.Count == 0) continue;
+            string dash = s.Dashed ? " stroke-dasharray=\"5 3\"" : "";
+            sb.Append(Inv, $"<polyline data-series=\"{E(s.Label)}\" points=\"{string.Join(" ", pts.Select(p => $"{F(px(p.X))},{F(py(p.Y))}"))}\" fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>");
+            foreach (var p in pts)
+            {
+                sb.Append(Inv, $"<circle cx=\"{F(px(p.X))}\" cy=\"{F(py(p.Y))}\" r=\"3\" fill=\"{s.Color}\"><title>{E(s.Label)}: {E(Number(p.X))} → {p.Y * 100:0.#} %</title></circle>");
+            }
+        }
+        sb.Append(Inv, $"<line x1=\"{Left}\" y1=\"{H - Bottom}\" x2=\"{W - Right}\" y2=\"{H - Bottom}\" class=\"frame\"/>");
+        double lx = Left;
+        foreach (var s in series)
+        {
+            string dash = s.Dashed ? " stroke-dasharray=\"5 3\"" : "";
+            sb.Append(Inv, $"<line x1=\"{F(lx)}\" y1=\"34\" x2=\"{F(lx + 18)}\" y2=\"34\" stroke=\"{s.Color}\" stroke-width=\"2\"{dash}/>");
+            sb.Append(Inv, $"<text x=\"{F(lx + 22)}\" y=\"38\" class=\"legend\">{E(s.Label)}</text>");
+            lx += 22 + s.Label.Length * 6.3 + 14;
+        }
         sb.Append("</svg>");
         return sb.ToString();
     }

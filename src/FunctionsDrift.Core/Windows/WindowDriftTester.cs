@@ -4,19 +4,28 @@ namespace FunctionsDrift.Core.Windows;
 
 /// <summary>
 /// Tests windows of a stream of images against the reference: single images can all pass their thresholds while the
-/// stream as a whole drifts (gradual brightening, a new camera angle). Each window gets
+/// stream as a whole drifts (gradual brightening, a new camera angle). Consecutive images of a camera are not a random
+/// sample of the reference, so a window is judged against what windows of the same size look like <em>within</em> the
+/// reference (<see cref="WindowNull"/>):
 /// <list type="bullet">
-/// <item>an MMD² permutation test (Gaussian kernel, median-heuristic bandwidth from the reference) on L2-normalised embeddings;</item>
-/// <item>two-sample Kolmogorov–Smirnov tests per quality statistic and per HSV channel mean, Holm-corrected;</item>
+/// <item>an MMD² (Gaussian kernel, median-heuristic bandwidth from the reference) on L2-normalised embeddings;</item>
+/// <item>a Wasserstein-1 distance per quality statistic and per HSV channel mean (in reference standard deviations);</item>
+/// <item>each statistic ranked among the reference windows' (each against the rest of the reference less a guard band),
+/// the tests combined by Bonferroni;</item>
 /// <item>the flagged-image rate with a Wilson 95 % interval, when per-image verdicts are known.</item>
 /// </list>
 /// Build once per reference (<see cref="Create"/>), then call <see cref="Test"/> per window or <see cref="Run"/> on a stream.
+/// Thread-safe.
 /// </summary>
 public sealed class WindowDriftTester
 {
-    private readonly List<float[]> _refEmbeddings;
-    private readonly double[][] _refChannels; // [channel][image]
-    private readonly double _sigma2;
+    /// <summary>Window sizes whose reference windows are kept; time windows of many sizes evict the oldest.</summary>
+    private const int NullCacheSize = 16;
+
+    private readonly ReferenceWindows _reference;
+    private readonly Dictionary<int, WindowNull> _nulls = [];
+    private readonly Queue<int> _nullOrder = new();
+    private readonly Lock _lock = new();
 
     public WindowOptions Options { get; }
 
@@ -24,44 +33,111 @@ public sealed class WindowDriftTester
     public static IReadOnlyList<string> ChannelNames { get; } =
         [.. ColorFeatures.Channels.Select(c => c + "_mean"), .. QualityFeatures.Names];
 
-    public bool HasEmbeddings => _refEmbeddings.Count > 0;
-    public int ReferenceCount { get; }
+    public bool HasEmbeddings => _reference.HasEmbeddings;
 
-    private WindowDriftTester(IReadOnlyList<ImageFeatures> reference, WindowOptions options)
+    /// <summary>Reference images given.</summary>
+    public int ReferenceCount => _reference.OriginalCount;
+
+    /// <summary>Reference images kept (≤ <see cref="WindowOptions.MaxReference"/>), in <see cref="ReferenceStretches"/> contiguous stretches.</summary>
+    public int KeptReference => _reference.Count;
+
+    public int ReferenceStretches => _reference.Segments;
+
+    /// <summary>The Gaussian kernel's σ² (median heuristic on the reference embeddings).</summary>
+    public double KernelSigma2 => _reference.Sigma2;
+
+    private WindowDriftTester(ReferenceWindows reference, WindowOptions options)
     {
+        _reference = reference;
         Options = options;
-        ReferenceCount = reference.Count;
-        _refChannels = ChannelNames.Select((_, c) => reference.Select(f => ChannelValue(f, c)).ToArray()).ToArray();
-        var withEmbedding = reference.Where(f => f.HasEmbedding).ToList();
-        if (withEmbedding.Count >= 2 && withEmbedding.Count == reference.Count)
-        {
-            var rng = new Random(options.Seed);
-            var sample = withEmbedding.Count > options.MaxReference
-                ? withEmbedding.OrderBy(_ => rng.Next()).Take(options.MaxReference).ToList()
-                : withEmbedding;
-            _refEmbeddings = sample.Select(f => Normalise(f.Embedding)).ToList();
-            _sigma2 = TwoSampleTests.MedianHeuristicSigma2(_refEmbeddings);
-        }
-        else
-        {
-            _refEmbeddings = [];
-            _sigma2 = 1;
-        }
     }
 
-    /// <summary>Prepares the reference side (normalised, subsampled embeddings, kernel bandwidth, channel values).</summary>
-    public static WindowDriftTester Create(IReadOnlyList<ImageFeatures> reference, WindowOptions options = default)
+    /// <summary>
+    /// Prepares the reference side (normalised embeddings in time order, kernel bandwidth and Gram prefix sums, channel
+    /// values). For chunked windows it also builds the reference windows of <see cref="WindowOptions.WindowSize"/> and
+    /// fails with a clear message when the reference is too short to reach <see cref="WindowOptions.Alpha"/>.
+    /// </summary>
+    /// <param name="reference">Reference features in time order (file-name order for camera frames).</param>
+    public static WindowDriftTester Create(IReadOnlyList<ImageFeatures> reference, WindowOptions options = default, CancellationToken ct = default)
     {
         if (options == default) options = new WindowOptions();
         if (reference.Count < 2) throw new DriftException("window tests need at least two reference images");
-        if (options.Permutations < 1) throw new DriftException("window tests need at least one permutation");
         if (options.Alpha is <= 0 or >= 1) throw new DriftException("window alpha must be in (0, 1)");
-        if (options.WindowSize < 2) throw new DriftException("windows need at least two images");
-        return new WindowDriftTester(reference, options);
+        if (options.WindowSize is < 2 or > WindowOptions.ReferenceLimit) throw new DriftException($"windows need 2 to {WindowOptions.ReferenceLimit} images");
+        if (options.MaxReference is < 2 or > WindowOptions.ReferenceLimit) throw new DriftException($"the kept reference must be 2 to {WindowOptions.ReferenceLimit} images");
+        if (options.GuardBand is < 0) throw new DriftException("the guard band cannot be negative");
+        var tester = new WindowDriftTester(ReferenceWindows.Create(reference, options.MaxReference, options.WindowSize, ChannelNames.Count), options);
+        if (options.Period is null)
+        {
+            var error = tester.TooShort(tester.Null(options.WindowSize, ct));
+            if (error is not null) throw new DriftException(error);
+        }
+        return tester;
     }
 
-    /// <summary>The Gaussian kernel's σ² (median heuristic on the reference embeddings).</summary>
-    public double KernelSigma2 => _sigma2;
+    /// <summary>The guard band for windows of <paramref name="size"/> images.</summary>
+    public int Guard(int size) => Options.GuardBand ?? size;
+
+    /// <summary>The reference windows of one size (built on first use, cached for <see cref="NullCacheSize"/> sizes).</summary>
+    internal WindowNull Null(int size, CancellationToken ct = default)
+    {
+        lock (_lock)
+        {
+            if (_nulls.TryGetValue(size, out var cached)) return cached;
+        }
+        var built = WindowNull.Build(_reference, size, Guard(size), ct);
+        lock (_lock)
+        {
+            if (_nulls.TryAdd(size, built))
+            {
+                _nullOrder.Enqueue(size);
+                while (_nullOrder.Count > NullCacheSize) _nulls.Remove(_nullOrder.Dequeue());
+            }
+            return _nulls[size];
+        }
+    }
+
+    /// <summary>
+    /// The reference windows of <paramref name="size"/>: how many (sliding), how many effectively independent, and the
+    /// smallest p-value ranks alone give, 1 / (K + 1); below it p-values come from the fitted tail.
+    /// </summary>
+    public (int Windows, double Effective, double SmallestRankPValue) NullSize(int size)
+    {
+        var n = Null(size);
+        return (n.Windows, n.EffectiveWindows, n.SmallestRankPValue);
+    }
+
+    /// <summary>The "reference too short" message, or null when the reference holds enough independent windows.</summary>
+    private string? TooShort(WindowNull n)
+    {
+        if (n.EffectiveWindows >= WindowNull.MinEffectiveWindows) return null;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        int needed = MinimumReference(n.WindowSize, n.Guard);
+        string cut = _reference.Segments > 1 ? $" (kept {_reference.Count} in {_reference.Segments} stretches)" : "";
+        return $"the reference is too short for windows of {n.WindowSize} images: {_reference.OriginalCount} reference images{cut} hold " +
+            $"{n.Windows} sliding windows of that size (guard band {n.Guard}) but only {n.EffectiveWindows.ToString("0.#", inv)} independent ones, " +
+            $"and at least {WindowNull.MinEffectiveWindows} are needed to judge a window (ranks alone reach p = 1/(K + 1) = {n.SmallestRankPValue.ToString("G3", inv)}; " +
+            $"smaller p-values, such as alpha {Options.Alpha.ToString("G3", inv)}, come from a tail fitted to them); " +
+            $"use a contiguous reference of at least {needed} images (more if its images are strongly correlated over time) or smaller windows";
+    }
+
+    /// <summary>
+    /// The shortest contiguous reference that holds <see cref="WindowNull.MinEffectiveWindows"/> independent windows of
+    /// <paramref name="size"/> when consecutive windows are correlated only through their overlap.
+    /// </summary>
+    public static int MinimumReference(int size, int guard)
+    {
+        for (int n = size; ; n++)
+        {
+            int windows = 0;
+            for (int o = 0; o + size <= n; o++)
+            {
+                int band = Math.Min(n, o + size + guard) - Math.Max(0, o - guard);
+                if (n - band >= size) windows++;
+            }
+            if (windows >= WindowNull.MinEffectiveWindows * size) return n;
+        }
+    }
 
     /// <summary>Splits the stream into windows (time windows when <see cref="WindowOptions.Period"/> is set) and tests each.</summary>
     public IReadOnlyList<WindowResult> Run(IReadOnlyList<WindowSample> stream, CancellationToken ct = default)
@@ -106,11 +182,10 @@ public sealed class WindowDriftTester
         }
     }
 
-    /// <summary>Tests one window against the reference.</summary>
+    /// <summary>Tests one window against the reference windows of its size.</summary>
     public WindowResult Test(IReadOnlyList<WindowSample> window, int index = 0, string? label = null, DateTimeOffset? start = null, DateTimeOffset? end = null)
     {
         label ??= $"{index}";
-        double half = Options.Alpha / 2;
         DriftRate? rate = null;
         var verdicts = window.Where(s => s.Flagged is not null).ToList();
         if (verdicts.Count > 0)
@@ -119,34 +194,28 @@ public sealed class WindowDriftTester
             var (lo, hi) = TwoSampleTests.Wilson(flagged, verdicts.Count);
             rate = new DriftRate(flagged, verdicts.Count, (double)flagged / verdicts.Count, lo, hi);
         }
-        if (window.Count < Math.Max(2, Options.MinImages))
-        {
-            return new WindowResult(index, label, start, end, window.Count, null, null, [], rate, Tested: false, Drift: false);
-        }
+        string? first = window.Count > 0 ? window[0].Image : null, last = window.Count > 0 ? window[^1].Image : null;
+        WindowResult Untested(string note) => new(index, label, start, end, window.Count, null, null, [], rate, Tested: false, Drift: false) { Note = note, First = first, Last = last };
+        if (window.Count < Math.Max(2, Options.MinImages)) return Untested("too few images");
+        if (window.Count > WindowOptions.ReferenceLimit) return Untested($"more than {WindowOptions.ReferenceLimit} images");
+        var n = Null(window.Count);
+        if (TooShort(n) is not null) return Untested($"reference too short for {window.Count} images ({n.EffectiveWindows:0.#} independent reference windows)");
 
-        double? mmd = null, mmdP = null;
-        bool mmdFlag = false;
-        if (HasEmbeddings && window.All(s => s.Features.HasEmbedding))
+        var stats = new double[_reference.Tests];
+        var features = window.Select(s => s.Features).ToList();
+        bool mmd = HasEmbeddings && features.All(f => f.Embedding.Length == _reference.EmbeddingLength);
+        _reference.StreamWindowStatistics(features, stats, mmd);
+        var (p, adjusted, windowP) = n.Evaluate(stats);
+        int t = HasEmbeddings ? 1 : 0;
+        var channels = ChannelNames.Select((name, c) => new ChannelTest(name, stats[t + c], p[t + c], adjusted[t + c], adjusted[t + c] <= Options.Alpha)).ToList();
+        return new WindowResult(index, label, start, end, window.Count, mmd ? stats[0] : null, mmd ? p[0] : null, channels, rate, Tested: true, Drift: windowP <= Options.Alpha)
         {
-            var y = window.Select(s => Normalise(s.Features.Embedding)).ToList();
-            // Seed per window so windows are independent yet reproducible (SeedMixer, not HashCode: the same in every process).
-            var (m2, p) = TwoSampleTests.MmdPermutationTest(_refEmbeddings, y, _sigma2, Options.Permutations, Augmentation.SeedMixer.Mix(Options.Seed, index));
-            mmd = m2;
-            mmdP = p;
-            mmdFlag = p <= half;
-        }
-
-        var raw = new double[ChannelNames.Count];
-        var stats = new double[ChannelNames.Count];
-        for (int c = 0; c < raw.Length; c++)
-        {
-            var values = window.Select(s => ChannelValue(s.Features, c)).ToArray();
-            (stats[c], raw[c]) = TwoSampleTests.KolmogorovSmirnov(_refChannels[c], values);
-        }
-        var adjusted = TwoSampleTests.Holm(raw);
-        var channels = ChannelNames.Select((n, c) => new ChannelTest(n, stats[c], raw[c], adjusted[c], adjusted[c] <= half)).ToList();
-        bool drift = mmdFlag || channels.Any(c => c.Flagged);
-        return new WindowResult(index, label, start, end, window.Count, mmd, mmdP, channels, rate, Tested: true, Drift: drift) { MmdFlagged = mmdFlag };
+            PValue = windowP,
+            First = first,
+            Last = last,
+            MmdAdjustedPValue = mmd ? adjusted[0] : null,
+            MmdFlagged = mmd && adjusted[0] <= Options.Alpha,
+        };
     }
 
     /// <summary>Channel c: the mean of an HSV histogram (bin centres), or a quality statistic.</summary>
@@ -170,7 +239,8 @@ public sealed class WindowDriftTester
         return q < f.Quality.Length ? f.Quality[q] : double.NaN;
     }
 
-    internal static float[] Normalise(float[] v)
+    /// <summary>The vector scaled to unit length (a copy; a zero vector stays as it is).</summary>
+    public static float[] Normalise(float[] v)
     {
         double n = 0;
         foreach (var x in v) n += (double)x * x;

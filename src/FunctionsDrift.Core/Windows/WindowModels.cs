@@ -10,24 +10,35 @@ public readonly record struct WindowOptions
     /// <summary>The defaults, shared by every front end (CLI options, the HTTP query, the storage request).</summary>
     public static WindowOptions Defaults { get; } = new();
 
+    /// <summary>
+    /// The most reference images the tests keep (and the largest window). The reference Gram matrix and its prefix sums
+    /// take (n + 1)² doubles: 8 MiB at the default 1000, 32 MiB at this limit.
+    /// </summary>
+    public const int ReferenceLimit = 2000;
+
     /// <summary>Images per window when windows are chunks (no <see cref="Period"/>).</summary>
     public int WindowSize { get; init; } = 50;
 
     /// <summary>Time windows of this length (needs timestamps); null = chunks of <see cref="WindowSize"/>.</summary>
     public TimeSpan? Period { get; init; }
 
-    /// <summary>Permutations of the MMD test. The smallest reachable p is 1 / (permutations + 1).</summary>
-    public int Permutations { get; init; } = 500;
-
-    /// <summary>Seed of the permutations and of the reference subsample.</summary>
-    public int Seed { get; init; } = 17;
-
-    /// <summary>Per-window false-alarm level, split evenly between the MMD test and the Holm-corrected channel tests.</summary>
+    /// <summary>
+    /// Per-window false-alarm level. Ranks among the reference windows reach p = 1 / (K + 1), K = the number of
+    /// independent reference windows of the window's size; smaller p-values come from an exponential tail fitted to them.
+    /// </summary>
     public double Alpha { get; init; } = 0.01;
 
-    /// <summary>Reference images used by the MMD test (a seeded subsample when there are more).</summary>
-    /// <remarks>Each permutation costs O((reference + window)²); 300 + 50 images and 500 permutations take well under a second.</remarks>
-    public int MaxReference { get; init; } = 300;
+    /// <summary>
+    /// Reference images kept, in time order. A longer reference is cut to evenly spaced contiguous stretches, so that a
+    /// reference window is still made of consecutive images, as a window of the stream is.
+    /// </summary>
+    public int MaxReference { get; init; } = 1000;
+
+    /// <summary>
+    /// Reference images left out on each side of a reference window when it is compared with the rest of the reference,
+    /// so that its own near-duplicate neighbours do not hide how far it is from the rest; null = the window size.
+    /// </summary>
+    public int? GuardBand { get; init; }
 
     /// <summary>Windows with fewer images than this are reported but not tested.</summary>
     public int MinImages { get; init; } = 5;
@@ -36,12 +47,12 @@ public readonly record struct WindowOptions
 /// <summary>One image of the stream: its features, and optionally when it was scored and whether it was flagged alone.</summary>
 public sealed record WindowSample(string Image, ImageFeatures Features, DateTimeOffset? Timestamp = null, bool? Flagged = null);
 
-/// <summary>One per-channel two-sample test.</summary>
+/// <summary>One per-channel test.</summary>
 /// <param name="Channel">Quality statistic name, or <c>hue_mean</c>/<c>saturation_mean</c>/<c>value_mean</c>.</param>
-/// <param name="Statistic">Kolmogorov–Smirnov D.</param>
-/// <param name="PValue">Raw p-value.</param>
-/// <param name="AdjustedPValue">Holm-adjusted p-value over all channels.</param>
-/// <param name="Flagged">Adjusted p ≤ α/2.</param>
+/// <param name="Statistic">Wasserstein-1 distance between the window's and the reference's values, in reference standard deviations.</param>
+/// <param name="PValue">This channel's own p-value against the reference windows of the same size.</param>
+/// <param name="AdjustedPValue">Adjusted for all the window's tests (Bonferroni over the window's tests).</param>
+/// <param name="Flagged">Adjusted p ≤ α.</param>
 public sealed record ChannelTest(string Channel, double Statistic, double PValue, double AdjustedPValue, bool Flagged);
 
 /// <summary>The flagged-image rate of a window and its Wilson 95 % interval.</summary>
@@ -50,9 +61,10 @@ public sealed record DriftRate(int Flagged, int Scored, double Rate, double Low,
 /// <summary>The verdict on one window.</summary>
 /// <param name="Index">0-based window number.</param>
 /// <param name="Label">"1–50" for chunks, the start time for time windows.</param>
-/// <param name="Mmd2">Unbiased MMD² of the normalised embeddings (null without embeddings or when untested).</param>
-/// <param name="MmdPValue">Permutation p-value (k + 1) / (n + 1).</param>
-/// <param name="Drift">True when MMD p ≤ α/2 or any Holm-adjusted channel p ≤ α/2.</param>
+/// <param name="Mmd2">Unbiased MMD² of the normalised embeddings against the reference (null without embeddings or when untested).</param>
+/// <param name="MmdPValue">The MMD's own p-value against the reference windows of the same size.</param>
+/// <param name="PValue">The window's p-value: its smallest test p-value, ranked among the reference windows' smallest.</param>
+/// <param name="Drift">True when <paramref name="PValue"/> ≤ α.</param>
 public sealed record WindowResult(
     int Index,
     string Label,
@@ -68,12 +80,30 @@ public sealed record WindowResult(
 {
     public IEnumerable<ChannelTest> FlaggedChannels => Channels.Where(c => c.Flagged);
 
-    /// <summary>"drift (mmd, brightness)", "ok", or "too few images".</summary>
+    /// <summary>The window's first image, in stream order.</summary>
+    public string? First { get; init; }
+
+    /// <summary>The window's last image, in stream order.</summary>
+    public string? Last { get; init; }
+
+    /// <summary>The window's p-value (null when untested).</summary>
+    public double? PValue { get; init; }
+
+    /// <summary>The MMD p-value adjusted for all the window's tests.</summary>
+    public double? MmdAdjustedPValue { get; init; }
+
+    /// <summary>Set by the tester: the adjusted MMD p-value is at most α.</summary>
+    public bool MmdFlagged { get; init; }
+
+    /// <summary>Why an untested window was not tested (too few images, a reference too short for its size).</summary>
+    public string? Note { get; init; }
+
+    /// <summary>"drift (mmd, brightness)", "ok", or why the window was not tested.</summary>
     public string Verdict
     {
         get
         {
-            if (!Tested) return "too few images";
+            if (!Tested) return Note ?? "too few images";
             if (!Drift) return "ok";
             var why = new List<string>();
             if (MmdFlagged) why.Add("mmd");
@@ -83,7 +113,4 @@ public sealed record WindowResult(
             return $"drift ({string.Join(", ", why)})";
         }
     }
-
-    /// <summary>Set by the tester: the MMD p-value is at most α/2.</summary>
-    public bool MmdFlagged { get; init; }
 }

@@ -67,6 +67,19 @@ public sealed class TwoSampleTestsTests
     }
 
     [Fact]
+    public void TwoSampleTests_Wasserstein1IsTheAreaBetweenTheDistributionFunctions()
+    {
+        Assert.Equal(0, TwoSampleTests.Wasserstein1([1, 2, 3], [3, 2, 1]), 12);
+        Assert.Equal(1, TwoSampleTests.Wasserstein1([0], [1]), 12);
+        // A shift by c moves every quantile by c.
+        Assert.Equal(2.5, TwoSampleTests.Wasserstein1([0, 1, 5, 7], [2.5, 3.5, 7.5, 9.5]), 12);
+        // Half the mass moved by 4: 2.
+        Assert.Equal(2, TwoSampleTests.Wasserstein1([0, 0], [0, 4]), 12);
+        // Unequal sizes: {0, 1} against {0}: F differs by 1/2 on [0, 1).
+        Assert.Equal(0.5, TwoSampleTests.Wasserstein1([0, 1], [0]), 12);
+    }
+
+    [Fact]
     public void TwoSampleTests_MedianHeuristicIsHalfTheMedianSquaredDistance()
     {
         List<float[]> rows = [[0f], [1f], [3f]]; // squared distances 1, 9, 4 → median 4
