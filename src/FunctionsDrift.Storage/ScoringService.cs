@@ -328,12 +328,6 @@ public sealed class ScoringService(
 
     private DriftScorer ScorerFor(Core.Model.ReferenceModel model)
     {
-        if (model.NeedsEmbedding && model.ModelIdentity != extractor.ModelIdentity)
-        {
-            // Embeddings of the FP32 and INT8 networks differ slightly: a model fitted with one never scores the other's.
-            throw new DriftException($"reference model {model.Version} was fitted with embedding model {model.ModelIdentity}, " +
-                                     $"but this app embeds with {extractor.ModelIdentity}: refit the reference (POST /api/refit)");
-        }
         var scorer = _scorer;
         if (!ReferenceEquals(scorer?.Model, model))
         {

@@ -74,7 +74,7 @@ public sealed class HostProtocolTests(AzuriteFixture azurite, EngineFixture engi
         AssertSuccess(index.Result, "FunctionMetadataResponse", host);
         Assert.False(index.UseDefaultMetadataIndexing);
         var functions = index.FunctionMetadataResults.ToDictionary(f => f.Name);
-        Assert.Equal(["Health", "Refit", "RefitReference", "Results", "ScoreImage", "Summary"], functions.Keys.Order());
+        Assert.Equal(["Health", "ReconcileResults", "Refit", "RefitReference", "Results", "ScoreImage", "Summary"], functions.Keys.Order());
 
         var score = Trigger(functions["ScoreImage"]);
         Assert.Equal("blobTrigger", Str(score, "type"));
@@ -86,6 +86,7 @@ public sealed class HostProtocolTests(AzuriteFixture azurite, EngineFixture engi
         var timer = Trigger(functions["RefitReference"]);
         Assert.Equal("timerTrigger", Str(timer, "type"));
         Assert.Equal("%RefitSchedule%", Str(timer, "schedule"));
+        Assert.Equal("0 */5 * * * *", Str(Trigger(functions["ReconcileResults"]), "schedule"));
         foreach (var (name, route, method, auth) in new[] { ("Results", "results", "get", "Function"), ("Summary", "summary", "get", "Function"), ("Refit", "refit", "post", "Function"), ("Health", "health", "get", "Anonymous") })
         {
             var http = Trigger(functions[name]);
