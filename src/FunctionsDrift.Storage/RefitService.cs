@@ -108,16 +108,9 @@ public sealed class RefitService(
         int referenceCount = all.Count;
 
         int accepted = 0;
-        // Accepted rows carry the features of the embedder that scored them: after a switch of embedding model (FP32 ↔ INT8)
-        // they are not mixed into a reference embedded by the other one.
-        var current = settings.RefitWindowDays > 0 ? await models.GetCurrentAsync(ct) : null;
-        bool sameEmbedder = current is null || current.ModelIdentity == extractor.ModelIdentity;
-        if (!sameEmbedder)
-        {
-            log.LogWarning("Refit: accepted images skipped, they were embedded with {Previous}, this refit embeds with {Current}",
-                current!.ModelIdentity, extractor.ModelIdentity);
-        }
-        if (settings.RefitWindowDays > 0 && sameEmbedder)
+        // Accepted rows carry the identity of the embedder that scored them (EmbedderIdentity): after a switch of embedding
+        // model (FP32 ↔ INT8) only this embedder's rows join the reference.
+        if (settings.RefitWindowDays > 0)
         {
             var since = DateTimeOffset.UtcNow.AddDays(-settings.RefitWindowDays);
             int otherEmbedder = 0;
