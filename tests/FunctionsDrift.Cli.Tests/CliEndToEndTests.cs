@@ -275,6 +275,15 @@ public sealed class CliEndToEndTests(CliSetFixture set) : IClassFixture<CliSetFi
     }
 
     [Fact]
+    public async Task CliFit_UnknownDetectorIsRefusedBeforeAnyImageIsRead()
+    {
+        var (code, _, stderr) = await Run("fit", "--reference", set.Reference, "--out", Path.Combine(set.Root, "y.fdm"), "--detectors", "knn,magic");
+        Assert.NotEqual(0, code);
+        AssertOneErrorLine(stderr, "unknown detector 'magic'");
+        Assert.DoesNotContain("reading reference", stderr);
+    }
+
+    [Fact]
     public async Task CliScore_CorruptModelIsOneErrorLine()
     {
         var bad = Path.Combine(set.Root, "corrupt.fdm");

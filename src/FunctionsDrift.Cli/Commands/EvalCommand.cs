@@ -34,6 +34,7 @@ internal static class EvalCommand
         {
             await Task.Yield();
             var truth = ReadLabels(pr.GetValue(labels)!);
+            var options = fit.Read(pr);
             ReferenceModel refModel;
             FeatureExtractor extractor;
             if (pr.GetValue(model) is { } modelPath)
@@ -46,7 +47,7 @@ internal static class EvalCommand
                 // One extractor (one ONNX session) reads the reference and then the test images.
                 extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
                 var feats = CommonOptions.ExtractFolder(ctx, "reading reference", CommonOptions.ListImages(refDir), extractor, pr.GetValue(parallel), token);
-                refModel = ReferenceFitter.Fit(feats.Where(f => f.Features is not null).Select(f => f.Features!).ToList(), extractor.ModelIdentity, fit.Read(pr));
+                refModel = ReferenceFitter.Fit(feats.Where(f => f.Features is not null).Select(f => f.Features!).ToList(), extractor.ModelIdentity, options);
             }
             else
             {

@@ -21,6 +21,8 @@ internal static class FitCommand
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             await Task.Yield();
+            // Settings first: a misspelt detector is an error before minutes of feature extraction, not after.
+            var options = fit.Read(pr);
             var files = CommonOptions.ListImages(pr.GetValue(reference)!);
             var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
             using var embedder = extractor.Embedder;
@@ -30,7 +32,6 @@ internal static class FitCommand
                 ctx.Error.WriteLine($"warning: skipped {bad.Name}: {bad.Error}");
             }
             var good = features.Where(f => f.Features is not null).Select(f => f.Features!).ToList();
-            var options = fit.Read(pr);
             var model = ReferenceFitter.Fit(good, extractor.ModelIdentity, options, new Progress<string>(m => ctx.Error.WriteLine(m)));
             model.SaveFile(pr.GetValue(output)!);
             PrintSummary(ctx.Out, model, pr.GetValue(output)!);
