@@ -102,14 +102,14 @@ public static class FeatureComputer
         double sRg = Math.Sqrt(Math.Max(0, sumRg2 / sampled - mRg * mRg)), sYb = Math.Sqrt(Math.Max(0, sumYb2 / sampled - mYb * mYb));
         double colourfulness = Math.Sqrt(sRg * sRg + sYb * sYb) + 0.3 * Math.Sqrt(mRg * mRg + mYb * mYb);
 
-        quality[0] = (float)(mean / 255);
-        quality[1] = (float)(Math.Sqrt(lumaVar) / 255);
-        quality[2] = (float)(colourfulness / 255);
-        quality[3] = (float)(sumSat / sampled);
-        quality[8] = (float)dark / n;
-        quality[9] = (float)bright / n;
+        quality[QualityFeatures.Brightness] = (float)(mean / 255);
+        quality[QualityFeatures.Contrast] = (float)(Math.Sqrt(lumaVar) / 255);
+        quality[QualityFeatures.Colourfulness] = (float)(colourfulness / 255);
+        quality[QualityFeatures.Saturation] = (float)(sumSat / sampled);
+        quality[QualityFeatures.DarkFraction] = (float)dark / n;
+        quality[QualityFeatures.BrightFraction] = (float)bright / n;
         double topMean = topSum / Math.Max(1, (long)half * w), bottomMean = (lumaSum - topSum) / Math.Max(1, (long)(h - half) * w);
-        quality[11] = (float)((topMean - bottomMean) / 255);
+        quality[QualityFeatures.TopBottomLuma] = (float)((topMean - bottomMean) / 255);
     }
 
     private static void LumaPass(float[] luma, int w, int h, float[] quality)
@@ -145,11 +145,11 @@ public static class FeatureComputer
             if (y < half) gradTop += rowGrad; else gradBottom += rowGrad;
         }
         double lapMean = lapSum / count;
-        quality[4] = (float)Math.Log(1 + Math.Max(0, lapSq / count - lapMean * lapMean));
-        quality[5] = (float)(Math.Sqrt(Math.PI / 2) / 6 * noiseAbs / count);
-        quality[6] = (float)edges / count;
-        quality[7] = (float)(gxSum / Math.Max(1e-9, gxSum + gySum));
-        quality[10] = (float)(lapAbs / Math.Max(1e-9, gxSum + gySum));
-        quality[12] = (float)Math.Log((gradTop + 1) / (gradBottom + 1));
+        quality[QualityFeatures.Sharpness] = (float)Math.Log(1 + Math.Max(0, lapSq / count - lapMean * lapMean));
+        quality[QualityFeatures.Noise] = (float)(Math.Sqrt(Math.PI / 2) / 6 * noiseAbs / count);
+        quality[QualityFeatures.EdgeDensity] = (float)edges / count;
+        quality[QualityFeatures.EdgeBalance] = (float)(gxSum / Math.Max(1e-9, gxSum + gySum));
+        quality[QualityFeatures.HighFreqRatio] = (float)(lapAbs / Math.Max(1e-9, gxSum + gySum));
+        quality[QualityFeatures.TopBottomEdges] = (float)Math.Log((gradTop + 1) / (gradBottom + 1));
     }
 }

@@ -48,5 +48,9 @@ public static class QualityFeatures
         0.05f,  // top_bottom_edges (log units)
     ];
 
+    // Positions in the quality vector, in the order of Names.
+    public const int Brightness = 0, Contrast = 1, Colourfulness = 2, Saturation = 3, Sharpness = 4, Noise = 5, EdgeDensity = 6,
+        EdgeBalance = 7, DarkFraction = 8, BrightFraction = 9, HighFreqRatio = 10, TopBottomLuma = 11, TopBottomEdges = 12;
+
     public static int Count => Names.Length;
 }

@@ -112,6 +112,22 @@ public sealed class FeatureComputerTests
     }
 
     [Fact]
+    public void QualityFeatures_NamedIndicesFollowTheNames()
+    {
+        (int Index, string Name)[] named =
+        [
+            (QualityFeatures.Brightness, "brightness"), (QualityFeatures.Contrast, "contrast"), (QualityFeatures.Colourfulness, "colourfulness"),
+            (QualityFeatures.Saturation, "saturation"), (QualityFeatures.Sharpness, "sharpness"), (QualityFeatures.Noise, "noise"),
+            (QualityFeatures.EdgeDensity, "edge_density"), (QualityFeatures.EdgeBalance, "edge_balance"), (QualityFeatures.DarkFraction, "dark_fraction"),
+            (QualityFeatures.BrightFraction, "bright_fraction"), (QualityFeatures.HighFreqRatio, "high_freq_ratio"),
+            (QualityFeatures.TopBottomLuma, "top_bottom_luma"), (QualityFeatures.TopBottomEdges, "top_bottom_edges"),
+        ];
+        Assert.Equal(QualityFeatures.Count, named.Length);
+        Assert.All(named, n => Assert.Equal(n.Name, QualityFeatures.Names[n.Index]));
+        Assert.Equal(QualityFeatures.Count, QualityFeatures.Floors.Length);
+    }
+
+    [Fact]
     public void PatchDescriptors_ChangeStaysNearItsGridPosition()
     {
         // Layer-2-like map 8×4×4 and layer-3-like map 8×2×2 give a 2×2 grid of (8 + 8) / 4 = 4 values.
