@@ -61,7 +61,7 @@ public sealed class Results(ResultsStore results)
 }
 
 /// <summary>
-/// GET /api/summary: counts and drift rate per hour (default) or day (<c>?period=day</c>, or the older <c>?by=day</c>), optional
+/// GET /api/summary: counts and drift rate per hour (default) or day (<c>?period=day</c>; <c>?by=day</c> is accepted as a synonym), optional
 /// since/until. With <c>?windows=true</c> the body becomes <c>{ periods, windows }</c>: <c>windows</c> adds window-level drift
 /// (MMD² and per-channel distances, each window ranked among the current reference's own windows of its size; flagged rate with a
 /// Wilson 95 % CI) per period, or per chunk of <c>windowSize</c> images. Without it the reply is the plain array.
