@@ -38,29 +38,23 @@ public sealed class PatchNoveltyDetector : IDetector
         int worstPatch = 0;
         for (int i = 0; i < p; i++)
         {
-            float nearest = Nearest(x.AsSpan(i * _d, _d), _bank, _d, float.MaxValue);
+            float nearest = Nearest(x.AsSpan(i * _d, _d));
             if (nearest > worst) { worst = nearest; worstPatch = i; }
         }
         int grid = (int)Math.Round(Math.Sqrt(p));
-        double score = Math.Sqrt(worst);
+        double score = worst;
         return new DetectorRaw(score, $"patch at {Describe(worstPatch, grid)} unlike any reference patch (distance {score:0.00})");
     }
 
-    /// <summary>Smallest squared distance from <paramref name="x"/> to a row of <paramref name="bank"/>.</summary>
-    internal static float Nearest(ReadOnlySpan<float> x, ReadOnlySpan<float> bank, int d, float best)
+    /// <summary>Euclidean distance from <paramref name="x"/> to the nearest row of the bank.</summary>
+    private float Nearest(ReadOnlySpan<float> x)
     {
-        for (int j = 0; j + d <= bank.Length; j += d)
+        float best = float.MaxValue;
+        for (int j = 0; j + _d <= _bank.Length; j += _d)
         {
-            float s = SquaredDistance(x, bank.Slice(j, d));
-            if (s < best) best = s;
+            best = Math.Min(best, TensorPrimitives.Distance(x, _bank.AsSpan(j, _d)));
         }
         return best;
-    }
-
-    private static float SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        float dist = TensorPrimitives.Distance(a, b);
-        return dist * dist;
     }
 
     /// <summary>"column 3 of 14, row 9 of 14 (left, bottom)": where in the frame the patch is.</summary>
