@@ -65,8 +65,7 @@ public static class ReferenceFitter
         var kinds = DetectorKinds.All.Where(k => (withEmbedding || !k.NeedsEmbedding) && (withPatches || !k.NeedsPatches)).ToList();
         if (options.Detectors.Length > 0)
         {
-            var unknown = options.Detectors.Where(d => DetectorKinds.All.All(k => k.Name != d)).ToList();
-            if (unknown.Count > 0) DetectorKinds.Get(unknown[0]);
+            foreach (var name in options.Detectors) DetectorKinds.Get(name); // an unknown name is a clear error
             var missing = options.Detectors.Where(d => kinds.All(k => k.Name != d)).ToList();
             if (missing.Count > 0)
             {
