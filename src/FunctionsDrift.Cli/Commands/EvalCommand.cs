@@ -54,7 +54,8 @@ internal static class EvalCommand
                 throw new CliException("give --reference DIR (to fit) or --model FILE", ExitCode.Usage);
             }
             using var embedder = extractor.Embedder;
-            var rows = ScoreCommand.ScoreFolder(ctx, refModel, CommonOptions.ListImages(pr.GetValue(test)!), extractor, pr.GetValue(parallel), token);
+            var testFiles = CommonOptions.ListImages(pr.GetValue(test)!);
+            var rows = ScoreCommand.ScoreFolder(ctx, refModel, testFiles, extractor, pr.GetValue(parallel), token);
             if (pr.GetValue(scoresOut) is { } so)
             {
                 using var w = new StreamWriter(so);
@@ -64,7 +65,7 @@ internal static class EvalCommand
             Print(ctx.Out, report, refModel);
             if (!pr.GetValue(noBenign))
             {
-                var clean = CommonOptions.ListImages(pr.GetValue(test)!).Where(f => truth.TryGetValue(Path.GetFileName(f), out var l) && l.Value == 0).ToList();
+                var clean = testFiles.Where(f => truth.TryGetValue(Path.GetFileName(f), out var l) && l.Value == 0).ToList();
                 var checks = BenignChecks.Run(clean, extractor, new DriftScorer(refModel), 60, token);
                 ctx.Out.WriteLine();
                 ctx.Out.WriteLine("benign changes to clean test images (flagged by the fused verdict):");
