@@ -85,7 +85,7 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
             if (warm && verdict.Drift) flaggedWarm++;
             var blobName = $"cam/{i:000}.jpg";
             var time = hour0.AddHours(warm ? 1 : 0).AddMinutes(i % PerWindow);
-            await env.Results.UpsertAsync(new ResultEntity
+            var row = new ResultEntity
             {
                 PartitionKey = env.Results.PartitionKeyFor(blobName, time),
                 RowKey = ResultKeys.RowKey(blobName),
@@ -96,14 +96,9 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
                 ReferenceVersion = model.Version,
                 Drift = verdict.Drift,
                 FusedP = verdict.FusedPValue,
-                Width = f.Width,
-                Height = f.Height,
-                Embedding = ResultEntity.Pack(f.Embedding),
-                Hsv = ResultEntity.Pack(f.Hsv),
-                Quality = ResultEntity.Pack(f.Quality),
-                Patch = ResultEntity.PackHalf(f.Patch),
-                PatchCount = f.PatchCount,
-            }, default);
+            };
+            row.StoreFeatures(f);
+            await env.Results.UpsertAsync(row, default);
         }
         // An error row in the clean hour: counted by the plain summary, ignored by the window tests.
         await env.Results.UpsertAsync(new ResultEntity
