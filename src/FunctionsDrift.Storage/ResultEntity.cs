@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Scoring;
 
 namespace FunctionsDrift.Storage;
 
@@ -86,6 +88,30 @@ public sealed class ResultEntity : ITableEntity
         var values = new float[half.Length];
         for (int i = 0; i < half.Length; i++) values[i] = (float)half[i];
         return values;
+    }
+
+    /// <summary>Stores a verdict: status ok, the fused decision, the reasons and every detector's result.</summary>
+    public void StoreVerdict(ScoreResult verdict)
+    {
+        Status = StatusOk;
+        Error = null;
+        ErrorKind = null;
+        ReferenceVersion = verdict.ReferenceVersion;
+        Drift = verdict.Drift;
+        FusedP = verdict.FusedPValue;
+        Reasons = verdict.Reasons;
+        foreach (var d in verdict.Detectors)
+        {
+            switch (d.Detector)
+            {
+                case "pca": (PcaScore, PcaThreshold, PcaP, PcaFlag) = (d.Score, d.Threshold, d.PValue, d.Flag); break;
+                case "knn": (KnnScore, KnnThreshold, KnnP, KnnFlag) = (d.Score, d.Threshold, d.PValue, d.Flag); break;
+                case "hsv": (HsvScore, HsvThreshold, HsvP, HsvFlag) = (d.Score, d.Threshold, d.PValue, d.Flag); break;
+                case "quality": (QualityScore, QualityThreshold, QualityP, QualityFlag) = (d.Score, d.Threshold, d.PValue, d.Flag); break;
+                case "patch": (PatchScore, PatchThreshold, PatchP, PatchFlag) = (d.Score, d.Threshold, d.PValue, d.Flag); break;
+            }
+        }
+        DetectorsJson = JsonSerializer.Serialize(verdict.Detectors.Select(d => new { d.Detector, d.Score, d.Threshold, p = d.PValue, d.Flag, d.Detail }));
     }
 
     /// <summary>Stores <paramref name="features"/> in the feature columns, as <see cref="ToFeatures"/> reads them back.</summary>
