@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Serialization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
 using FunctionsDrift.Core.Features;
@@ -40,27 +42,10 @@ public sealed class ResultEntity : ITableEntity
     public int Height { get; set; }
     public double ScoreMs { get; set; }
 
-    // Per detector (fixed columns for the engine's five detectors; DetectorsJson carries all of them).
-    public double? PcaScore { get; set; }
-    public double? PcaThreshold { get; set; }
-    public double? PcaP { get; set; }
-    public bool? PcaFlag { get; set; }
-    public double? KnnScore { get; set; }
-    public double? KnnThreshold { get; set; }
-    public double? KnnP { get; set; }
-    public bool? KnnFlag { get; set; }
-    public double? HsvScore { get; set; }
-    public double? HsvThreshold { get; set; }
-    public double? HsvP { get; set; }
-    public bool? HsvFlag { get; set; }
-    public double? QualityScore { get; set; }
-    public double? QualityThreshold { get; set; }
-    public double? QualityP { get; set; }
-    public bool? QualityFlag { get; set; }
-    public double? PatchScore { get; set; }
-    public double? PatchThreshold { get; set; }
-    public double? PatchP { get; set; }
-    public bool? PatchFlag { get; set; }
+    /// <summary>
+    /// Every detector of the verdict, in the model's order, as JSON (<see cref="Detectors"/> reads it): one column whatever
+    /// detectors <c>DetectorKinds</c> registers, so adding or replacing one changes no table schema.
+    /// </summary>
     public string? DetectorsJson { get; set; }
 
     public byte[]? Embedding { get; set; }
@@ -100,19 +85,17 @@ public sealed class ResultEntity : ITableEntity
         Drift = verdict.Drift;
         FusedP = verdict.FusedPValue;
         Reasons = verdict.Reasons;
-        foreach (var d in verdict.Detectors)
-        {
-            switch (d.Detector)
-            {
-                case "pca": (PcaScore, PcaThreshold, PcaP, PcaFlag) = (d.Score, d.Threshold, d.PValue, d.Flag); break;
-                case "knn": (KnnScore, KnnThreshold, KnnP, KnnFlag) = (d.Score, d.Threshold, d.PValue, d.Flag); break;
-                case "hsv": (HsvScore, HsvThreshold, HsvP, HsvFlag) = (d.Score, d.Threshold, d.PValue, d.Flag); break;
-                case "quality": (QualityScore, QualityThreshold, QualityP, QualityFlag) = (d.Score, d.Threshold, d.PValue, d.Flag); break;
-                case "patch": (PatchScore, PatchThreshold, PatchP, PatchFlag) = (d.Score, d.Threshold, d.PValue, d.Flag); break;
-            }
-        }
-        DetectorsJson = JsonSerializer.Serialize(verdict.Detectors.Select(d => new { d.Detector, d.Score, d.Threshold, p = d.PValue, d.Flag, d.Detail }));
+        DetectorsJson = JsonSerializer.Serialize(verdict.Detectors.Select(d => new StoredDetector(d.Detector, d.Score, d.Threshold, d.PValue, d.Flag, d.Detail)));
     }
+
+    /// <summary>The detectors' results stored by <see cref="StoreVerdict"/>; empty for an error row or when not read.</summary>
+    [IgnoreDataMember]
+    public IReadOnlyList<DetectorResult> Detectors =>
+        string.IsNullOrEmpty(DetectorsJson) ? []
+        : (JsonSerializer.Deserialize<StoredDetector[]>(DetectorsJson) ?? []).Select(d => new DetectorResult(d.Detector, d.Score, d.Threshold, d.P, d.Flag, d.Detail ?? "")).ToList();
+
+    /// <summary>The stored shape of one detector (the p-value as <c>p</c>, as rows written before hold it).</summary>
+    private sealed record StoredDetector(string Detector, double Score, double Threshold, [property: JsonPropertyName("p")] double P, bool Flag, string? Detail);
 
     /// <summary>Stores <paramref name="features"/> in the feature columns, as <see cref="ToFeatures"/> reads them back.</summary>
     public void StoreFeatures(ImageFeatures features)

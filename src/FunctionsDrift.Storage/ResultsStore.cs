@@ -39,10 +39,7 @@ public sealed class ResultsStore(TableClient table, DriftSettings settings)
         nameof(ResultEntity.BlobName), nameof(ResultEntity.BlobUrl), nameof(ResultEntity.BlobETag), nameof(ResultEntity.BlobLastModified),
         nameof(ResultEntity.ScoredAt), nameof(ResultEntity.Status), nameof(ResultEntity.Error), nameof(ResultEntity.ErrorKind),
         nameof(ResultEntity.ReferenceVersion), nameof(ResultEntity.Drift), nameof(ResultEntity.FusedP), nameof(ResultEntity.Reasons),
-        nameof(ResultEntity.Width), nameof(ResultEntity.Height), nameof(ResultEntity.ScoreMs),
-        "PcaScore", "PcaThreshold", "PcaP", "PcaFlag", "KnnScore", "KnnThreshold", "KnnP", "KnnFlag",
-        "HsvScore", "HsvThreshold", "HsvP", "HsvFlag", "QualityScore", "QualityThreshold", "QualityP", "QualityFlag",
-        "PatchScore", "PatchThreshold", "PatchP", "PatchFlag",
+        nameof(ResultEntity.Width), nameof(ResultEntity.Height), nameof(ResultEntity.ScoreMs), nameof(ResultEntity.DetectorsJson),
     ];
 
     public TableClient Table => table;

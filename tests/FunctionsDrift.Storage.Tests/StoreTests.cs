@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FunctionsDrift.Core.Detectors;
 using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Model;
 using FunctionsDrift.Functions;
@@ -131,6 +132,8 @@ public sealed class StoreTests(AzuriteFixture azurite, EngineFixture engine)
         // Queries: prefix, drift only, time range, paging.
         var prefix = await env.Results.QueryAsync(new ResultQuery { Prefix = "p/" }, default);
         Assert.Equal(5, prefix.Rows.Count);
+        // Listed rows carry every registered detector's result, in the registry's order.
+        Assert.All(prefix.Rows, r => Assert.Equal(DetectorKinds.All.Select(k => k.Name), r.Detectors.Select(d => d.Detector)));
         var drift = await env.Results.QueryAsync(new ResultQuery { DriftOnly = true }, default);
         Assert.Contains(drift.Rows, r => r.BlobName == "q/drift.jpg");
         Assert.Empty((await env.Results.QueryAsync(new ResultQuery { Until = DateTimeOffset.UtcNow.AddHours(-2) }, default)).Rows);
