@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using FunctionsDrift.Cli.Reporting;
 using FunctionsDrift.Core.Augmentation;
 using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Model;
@@ -108,29 +109,6 @@ public sealed class CliEndToEndTests(CliSetFixture set) : IClassFixture<CliSetFi
 
     private static readonly string[] Detectors = ["pca", "knn", "hsv", "quality", "patch"];
 
-    /// <summary>Splits one CSV line, honouring quotes.</summary>
-    private static List<string> CsvCells(string line)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else cell.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { cells.Add(cell.ToString()); cell.Clear(); }
-            else cell.Append(c);
-        }
-        cells.Add(cell.ToString());
-        return cells;
-    }
-
     private static void AssertOneErrorLine(string stderr, string contains)
     {
         var errors = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
@@ -163,14 +141,14 @@ public sealed class CliEndToEndTests(CliSetFixture set) : IClassFixture<CliSetFi
         var (code, stdout, stderr) = await Run("score", set.Test, "--model", set.ModelPath);
         Assert.True(code == 0, stderr);
 
-        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
-        var header = CsvCells(lines[0]);
+        var table = CsvTable.Parse(stdout);
+        var header = table.Header.ToList();
         var expected = new List<string> { "image", "drift", "fused_p" };
         foreach (var d in Detectors) expected.AddRange([$"{d}_score", $"{d}_threshold", $"{d}_p", $"{d}_flag"]);
         expected.AddRange(["reasons", "error"]);
         Assert.Equal(expected, header);
 
-        var rows = lines.Skip(1).Select(CsvCells).ToList();
+        var rows = table.Rows.Select(r => r.ToList()).ToList();
         Assert.All(rows, r => Assert.Equal(header.Count, r.Count));
         Assert.Equal(TestImageNames(), rows.Select(r => r[0]));
 
@@ -230,15 +208,15 @@ public sealed class CliEndToEndTests(CliSetFixture set) : IClassFixture<CliSetFi
         var (code, stdout, stderr) = await Run("embed", set.Test, "--out", output);
         Assert.True(code == 0, stderr);
 
-        var lines = File.ReadAllLines(output);
-        var header = CsvCells(lines[0]);
+        var table = CsvTable.ReadFile(output);
+        var header = table.Header;
         int featureColumns = 512 + 3 * ColorFeatures.Bins + QualityFeatures.Count;
         Assert.Equal(3 + featureColumns + 1, header.Count);
         Assert.Equal("emb_511", header[3 + 511]);
         Assert.Contains($"{featureColumns} feature columns", stdout);
-        Assert.Equal(TestImageNames().Count, lines.Length - 1);
-        Assert.All(lines.Skip(1), l => Assert.Equal(header.Count, CsvCells(l).Count));
-        var clean = CsvCells(lines[1]);
+        Assert.Equal(TestImageNames().Count, table.Rows.Count);
+        Assert.All(table.Rows, r => Assert.Equal(header.Count, r.Length));
+        var clean = table.Rows[0];
         Assert.Equal("160", clean[1]);
         Assert.Equal("", clean[^1]);
     }

@@ -2,6 +2,7 @@ using FunctionsDrift.Core.Pipeline;
 using System.CommandLine;
 using System.Text;
 using FunctionsDrift.Core;
+using FunctionsDrift.Cli.Reporting;
 using FunctionsDrift.Core.Augmentation;
 using FunctionsDrift.Core.Images;
 using Spectre.Console;
@@ -65,7 +66,7 @@ internal static class AugmentCommand
         var order = s.Kinds.ToArray();
         new Random(s.Seed).Shuffle(order);
 
-        var rows = new List<string>();
+        var rows = new List<string[]>();
         var warnings = new List<string>();
         int drifted = 0, clean = 0;
 
@@ -92,12 +93,12 @@ internal static class AugmentCommand
                 if (s.IncludeClean)
                 {
                     File.Copy(path, Path.Combine(s.Out, fileName), overwrite: true);
-                    rows.Add($"{ScoreWriter.Csv(fileName)},0,none,");
+                    rows.Add([fileName, "0", "none", ""]);
                     clean++;
                 }
                 var outName = $"{Path.GetFileNameWithoutExtension(path)}__{kind.ToName()}.jpg";
                 AugmentSupport.WriteJpeg(result.Image, Path.Combine(s.Out, outName));
-                rows.Add($"{ScoreWriter.Csv(outName)},1,{kind.ToName()},{ScoreWriter.Csv(result.Parameters)}");
+                rows.Add([outName, "1", kind.ToName(), result.Parameters]);
                 drifted++;
                 report($"[{index + 1}/{inputs.Count}] {fileName} -> {outName} ({result.Parameters})");
             }
@@ -131,9 +132,17 @@ internal static class AugmentCommand
             }
         }
 
-        var csv = new StringBuilder("image,label,kind,params\n");
-        rows.ForEach(r => csv.Append(r).Append('\n'));
-        await File.WriteAllTextAsync(Path.Combine(s.Out, "labels.csv"), csv.ToString(), new UTF8Encoding(false), ct);
+        var labels = new StringWriter();
+        using (var csv = CsvFormat.Writer(labels))
+        {
+            csv.Header.Add(["image", "label", "kind", "params"]);
+            foreach (var r in rows)
+            {
+                using var row = csv.NewRow();
+                for (int c = 0; c < r.Length; c++) row[c].Set(CsvFormat.Guard(r[c]));
+            }
+        }
+        await File.WriteAllTextAsync(Path.Combine(s.Out, "labels.csv"), labels.ToString(), new UTF8Encoding(false), ct);
 
         ctx.Out.WriteLine($"wrote {drifted} drifted{(s.IncludeClean ? $" + {clean} clean" : "")} images and labels.csv to {s.Out}" +
                           (warnings.Count > 0 ? $" ({warnings.Count} skipped)" : ""));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using FunctionsDrift.Cli.Reporting;
 using FunctionsDrift.Core.Features;
 
 namespace FunctionsDrift.Cli.Commands;
@@ -24,32 +25,35 @@ internal static class EmbedCommand
             using var embedder = extractor.Embedder;
             var features = CommonOptions.ExtractFolder(ctx, "embedding", files, extractor, pr.GetValue(parallel), token);
             int dim = extractor.Embedder?.Dimension ?? 0;
-            using var w = new StreamWriter(pr.GetValue(output)!);
+            using var file = new StreamWriter(pr.GetValue(output)!);
             var header = new List<string> { "image", "width", "height" };
             header.AddRange(Enumerable.Range(0, dim).Select(i => $"emb_{i}"));
             foreach (var ch in ColorFeatures.Channels)
                 header.AddRange(Enumerable.Range(0, ColorFeatures.Bins).Select(i => $"{ch}_{i}"));
             header.AddRange(QualityFeatures.Names);
             header.Add("error");
-            w.WriteLine(string.Join(',', header));
-            int columns = header.Count - 2; // every column but image and error
-            int featureColumns = columns - 2; // less width and height
-            foreach (var f in features)
+            int featureColumns = header.Count - 4; // every column but image, width, height and error
+            using (var csv = CsvFormat.Writer(file))
             {
-                var cells = new List<string> { ScoreWriter.Csv(f.Name) };
-                if (f.Features is { } x)
+                csv.Header.Add(header);
+                foreach (var f in features)
                 {
-                    cells.Add(x.Width.ToString(CultureInfo.InvariantCulture));
-                    cells.Add(x.Height.ToString(CultureInfo.InvariantCulture));
-                    cells.AddRange(x.Embedding.Concat(x.Hsv).Concat(x.Quality).Select(v => v.ToString("G7", CultureInfo.InvariantCulture)));
-                    cells.Add("");
+                    using var row = csv.NewRow();
+                    int c = 0;
+                    row[c++].Set(CsvFormat.Guard(f.Name));
+                    if (f.Features is { } x)
+                    {
+                        row[c++].Set(x.Width.ToString(CultureInfo.InvariantCulture));
+                        row[c++].Set(x.Height.ToString(CultureInfo.InvariantCulture));
+                        foreach (var v in x.Embedding.Concat(x.Hsv).Concat(x.Quality)) row[c++].Set(v.ToString("G7", CultureInfo.InvariantCulture));
+                        row[c].Set("");
+                    }
+                    else
+                    {
+                        while (c < header.Count - 1) row[c++].Set("");
+                        row[c].Set(CsvFormat.Guard(f.Error));
+                    }
                 }
-                else
-                {
-                    cells.AddRange(Enumerable.Repeat("", columns));
-                    cells.Add(ScoreWriter.Csv(f.Error ?? ""));
-                }
-                w.WriteLine(string.Join(',', cells));
             }
             ctx.Out.WriteLine($"{features.Length} images, {featureColumns} feature columns → {pr.GetValue(output)}");
             return (int)ExitCode.Ok;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FunctionsDrift.Cli.Reporting;
 using FunctionsDrift.Core.Windows;
 
 namespace FunctionsDrift.Cli.Commands;
@@ -22,19 +23,21 @@ internal static class WindowWriter
             foreach (var r in results) w.WriteLine(JsonSerializer.Serialize(Json(r)));
             return;
         }
-        w.WriteLine(string.Join(',', CsvHeader));
+        using var csv = CsvFormat.Writer(w);
+        csv.Header.Add(CsvHeader);
         foreach (var r in results)
         {
             string[] cells =
             [
-                ScoreWriter.Csv(r.Label), ScoreWriter.Csv(r.First ?? ""), ScoreWriter.Csv(r.Last ?? ""), r.Images.ToString(Inv), r.Drift ? "true" : "false",
+                CsvFormat.Guard(r.Label), CsvFormat.Guard(r.First), CsvFormat.Guard(r.Last), r.Images.ToString(Inv), r.Drift ? "true" : "false",
                 Num(r.PValue), Num(r.Mmd2), Num(r.MmdPValue), Num(r.MmdAdjustedPValue),
-                ScoreWriter.Csv(string.Join(';', Flagged(r))),
+                CsvFormat.Guard(string.Join(';', Flagged(r))),
                 Time(r.Start), Time(r.End),
                 r.Rate?.Flagged.ToString(Inv) ?? "", r.Rate?.Scored.ToString(Inv) ?? "", Num(r.Rate?.Rate), Num(r.Rate?.Low), Num(r.Rate?.High),
-                r.Tested ? "true" : "false", ScoreWriter.Csv(r.Verdict),
+                r.Tested ? "true" : "false", CsvFormat.Guard(r.Verdict),
             ];
-            w.WriteLine(string.Join(',', cells));
+            using var row = csv.NewRow();
+            for (int c = 0; c < cells.Length; c++) row[c].Set(cells[c]);
         }
     }
 

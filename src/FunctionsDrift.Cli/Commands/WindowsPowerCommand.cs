@@ -139,12 +139,21 @@ internal static class WindowsPowerCommand
 
     private static void WriteCsv(string path, IEnumerable<PowerRow> rows)
     {
-        var sb = new StringBuilder("shift,strength,windows,flagged,power,mmd_power,block_mmd_power,image_flag_rate\n");
+        using var file = new StreamWriter(path);
+        using var csv = CsvFormat.Writer(file);
+        csv.Header.Add(["shift", "strength", "windows", "flagged", "power", "mmd_power", "block_mmd_power", "image_flag_rate"]);
         foreach (var r in rows)
         {
-            sb.Append(Inv, $"{r.Shift},{r.Strength:G4},{r.Windows},{r.Flagged},{r.Power:G4},{r.MmdPower:G4},{r.BlockMmdPower:G4},{r.ImageFlagRate:G4}\n");
+            using var row = csv.NewRow();
+            row[0].Set(CsvFormat.Guard(r.Shift));
+            row[1].Set(r.Strength.ToString("G4", Inv));
+            row[2].Set(r.Windows.ToString(Inv));
+            row[3].Set(r.Flagged.ToString(Inv));
+            row[4].Set(r.Power.ToString("G4", Inv));
+            row[5].Set(r.MmdPower.ToString("G4", Inv));
+            row[6].Set(r.BlockMmdPower?.ToString("G4", Inv) ?? "");
+            row[7].Set(r.ImageFlagRate?.ToString("G4", Inv) ?? "");
         }
-        File.WriteAllText(path, sb.ToString());
     }
 
     private static List<PowerRow> ReadCsv(string path)

@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Text;
+using nietras.SeparatedValues;
 
 namespace FunctionsDrift.Cli.Reporting;
 
-/// <summary>A CSV file read whole: a header and rows of strings (RFC 4180 quoting, quoted line breaks allowed).</summary>
+/// <summary>A small CSV file read whole (labels, scores): a header and rows of strings, read by Sep (<see cref="CsvFormat"/>).</summary>
 internal sealed class CsvTable
 {
     public IReadOnlyList<string> Header { get; }
@@ -21,52 +21,30 @@ internal sealed class CsvTable
     public static CsvTable ReadFile(string path)
     {
         if (!File.Exists(path)) throw new CliException($"file not found: {path}");
-        return Parse(File.ReadAllText(path), path);
+        using var reader = CsvFormat.ReadFile(path);
+        return Read(reader, path);
     }
 
     public static CsvTable Parse(string text, string name = "csv")
     {
-        var records = new List<string[]>();
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false, any = false;
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (quoted)
-            {
-                if (c == '"')
-                {
-                    if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
-                    else quoted = false;
-                }
-                else field.Append(c);
-                continue;
-            }
-            switch (c)
-            {
-                case '"': quoted = true; any = true; break;
-                case ',': fields.Add(field.ToString()); field.Clear(); any = true; break;
-                case '\r': break;
-                case '\n':
-                    if (any || field.Length > 0) { fields.Add(field.ToString()); records.Add([.. fields]); }
-                    fields.Clear(); field.Clear(); any = false;
-                    break;
-                default: field.Append(c); any = true; break;
-            }
-        }
-        if (any || field.Length > 0) { fields.Add(field.ToString()); records.Add([.. fields]); }
-        foreach (var record in records)
-        {
-            for (int k = 0; k < record.Length; k++) record[k] = Unguard(record[k]);
-        }
-        if (records.Count == 0) throw new CliException($"{name}: empty CSV (no header)");
-        return new CsvTable(records[0].Select(h => h.Trim().TrimStart('\uFEFF')).ToArray(), records.Skip(1).ToList());
+        using var reader = CsvFormat.ReadText(text);
+        return Read(reader, name);
     }
 
-    /// <summary>Takes off the <c>'</c> that <see cref="Commands.ScoreWriter.Csv"/> puts before a formula-like cell.</summary>
-    private static string Unguard(string cell) =>
-        cell.Length > 1 && cell[0] == '\'' && Commands.ScoreWriter.FormulaStart.Contains(cell[1]) ? cell[1..] : cell;
+    private static CsvTable Read(SepReader reader, string name)
+    {
+        if (reader.Header.IsEmpty) throw new CliException($"{name}: empty CSV (no header)");
+        var header = reader.Header.ColNames.Select(h => CsvFormat.Unguard(h).Trim().TrimStart('\uFEFF')).ToArray();
+        var rows = new List<string[]>();
+        foreach (var row in reader)
+        {
+            if (row.ColCount == 1 && row[0].Span.IsEmpty) continue; // a blank line
+            var cells = new string[row.ColCount];
+            for (int i = 0; i < cells.Length; i++) cells[i] = CsvFormat.Unguard(row[i].Span);
+            rows.Add(cells);
+        }
+        return new CsvTable(header, rows);
+    }
 
     public int? Column(string name) => _index.TryGetValue(name, out int i) ? i : null;
 
