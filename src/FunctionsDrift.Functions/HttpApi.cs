@@ -46,7 +46,7 @@ public sealed class Results(ResultsStore results)
         {
             return await Http.Json(req, HttpStatusCode.BadRequest, new { error = $"continuation rejected by the table service: {e.ErrorCode}" });
         }
-        return await Http.Json(req, HttpStatusCode.OK, new { items = page.Rows.Select(ResultView.From), continuation = page.Continuation });
+        return await Http.Json(req, HttpStatusCode.OK, new { items = page.Rows.Select(r => r.ToRow()), continuation = page.Continuation });
     }
 
     /// <summary>Rows per page: 100 when absent, otherwise an integer in [1, 1000].</summary>
@@ -200,14 +200,6 @@ public sealed class Health(ModelStore models, FeatureExtractor extractor)
         }
         return await Http.Json(req, HttpStatusCode.OK, new { status = "ok", referenceVersion = pointer.Version, pointer.PublishedUtc, pointer.ImageCount });
     }
-}
-
-/// <summary>A result row as the API returns it (no feature arrays).</summary>
-public sealed record ResultView(string BlobName, string BlobUrl, string BlobETag, DateTimeOffset BlobLastModified, DateTimeOffset ScoredAt,
-    string Status, string? Error, string? ReferenceVersion, bool Drift, double FusedP, string? Reasons, int Width, int Height)
-{
-    public static ResultView From(ResultEntity e) => new(e.BlobName, e.BlobUrl, e.BlobETag, e.BlobLastModified, e.ScoredAt,
-        e.Status, e.Error, e.ReferenceVersion, e.Drift, e.FusedP, e.Reasons, e.Width, e.Height);
 }
 
 internal static class Http

@@ -94,6 +94,30 @@ public sealed class ResultEntity : ITableEntity
         string.IsNullOrEmpty(DetectorsJson) ? []
         : (JsonSerializer.Deserialize<StoredDetector[]>(DetectorsJson) ?? []).Select(d => new DetectorResult(d.Detector, d.Score, d.Threshold, d.P, d.Flag, d.Detail ?? "")).ToList();
 
+    /// <summary>The row as <c>GET /api/results</c> and <c>drift results</c> show it (no feature arrays).</summary>
+    public ResultRow ToRow()
+    {
+        bool ok = Status == StatusOk;
+        return new ResultRow
+        {
+            Image = BlobName,
+            Drift = ok ? Drift : null,
+            FusedP = ok ? FusedP : null,
+            ReferenceVersion = ReferenceVersion,
+            Detectors = Detectors,
+            Reasons = Reasons,
+            Error = Error,
+            Status = Status,
+            ErrorKind = ErrorKind,
+            BlobLastModified = BlobLastModified,
+            ScoredAt = ScoredAt,
+            Width = Width,
+            Height = Height,
+            BlobUrl = BlobUrl,
+            BlobETag = BlobETag,
+        };
+    }
+
     /// <summary>The stored shape of one detector (the p-value as <c>p</c>, as rows written before hold it).</summary>
     private sealed record StoredDetector(string Detector, double Score, double Threshold, [property: JsonPropertyName("p")] double P, bool Flag, string? Detail);
 

@@ -1,5 +1,6 @@
 using FunctionsDrift.Cli.Commands;
 using FunctionsDrift.Cli.Reporting;
+using FunctionsDrift.Core.Scoring;
 
 namespace FunctionsDrift.Cli.Tests;
 
@@ -10,13 +11,12 @@ public sealed class CsvInjectionTests
 
     [Theory]
     [MemberData(nameof(Hostile))]
-    public void ScoreWriter_FormulaLikeCell_StartsWithQuote_AndCsvTableReadsTheNameBack(string name)
+    public void ResultRowWriter_FormulaLikeCell_StartsWithQuote_AndCsvTableReadsTheNameBack(string name)
     {
-        var cell = ScoreWriter.Csv(name);
-        Assert.StartsWith(cell.StartsWith('"') ? "\"'" : "'", cell);
+        Assert.StartsWith("'", CsvFormat.Guard(name));
 
         var text = new StringWriter();
-        ScoreWriter.Write(text, "csv", [], [new ScoredRow(name, null, "-bad: " + name), new ScoredRow("plain.jpg", null, "x")]);
+        ResultRowWriter.Write(text, "csv", [], [ResultRow.Failed(name, "-bad: " + name), ResultRow.Failed("plain.jpg", "x")]);
         var table = CsvTable.Parse(text.ToString());
         Assert.Equal(name, CsvTable.Cell(table.Rows[0], table.Column("image")));
         Assert.Equal("-bad: " + name, CsvTable.Cell(table.Rows[0], table.Column("error")));
@@ -29,10 +29,15 @@ public sealed class CsvInjectionTests
     }
 
     [Fact]
-    public void ScoreWriter_OrdinaryCellsAreUnchanged()
+    public void ResultRowWriter_OrdinaryCellsAreUnchanged_AndCommasQuoted()
     {
-        Assert.Equal("cam1/frame-0001.jpg", ScoreWriter.Csv("cam1/frame-0001.jpg"));
-        Assert.Equal("\"a,b.jpg\"", ScoreWriter.Csv("a,b.jpg"));
-        Assert.Equal("", ScoreWriter.Csv(null));
+        Assert.Equal("cam1/frame-0001.jpg", CsvFormat.Guard("cam1/frame-0001.jpg"));
+        Assert.Equal("", CsvFormat.Guard(null));
+        var text = new StringWriter();
+        ResultRowWriter.Write(text, "csv", [], [ResultRow.Failed("a,b.jpg", null), ResultRow.Failed("cam1/frame-0001.jpg", null)]);
+        var lines = text.ToString().Split('\n');
+        Assert.Equal("image,drift,fused_p,reasons,error", lines[0]);
+        Assert.Equal("\"a,b.jpg\",,,,", lines[1]);
+        Assert.Equal("cam1/frame-0001.jpg,,,,", lines[2]);
     }
 }

@@ -70,7 +70,7 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite, EngineFixture eng
             Assert.Equal(200, status);
             var items = body.RootElement.GetProperty("items");
             Assert.InRange(items.GetArrayLength(), 0, 2);
-            seen.AddRange(items.EnumerateArray().Select(i => i.GetProperty("blobName").GetString()!));
+            seen.AddRange(items.EnumerateArray().Select(i => i.GetProperty("image").GetString()!));
             continuation = body.RootElement.GetProperty("continuation").GetString();
             Assert.True(++pages <= 10, "paging does not end");
         }
@@ -80,12 +80,12 @@ public sealed class HttpFunctionsTests(AzuriteFixture azurite, EngineFixture eng
 
         var (s1, prefixed) = await Get("?prefix=cam2/");
         Assert.Equal(200, s1);
-        Assert.Equal(["cam2/0.jpg", "cam2/note.jpg"], prefixed.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("blobName").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["cam2/0.jpg", "cam2/note.jpg"], prefixed.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("image").GetString()).Order(StringComparer.Ordinal));
 
         var (s2, errors) = await Get("?errorsOnly=true");
         Assert.Equal(200, s2);
         var error = Assert.Single(errors.RootElement.GetProperty("items").EnumerateArray());
-        Assert.Equal("cam2/note.jpg", error.GetProperty("blobName").GetString());
+        Assert.Equal("cam2/note.jpg", error.GetProperty("image").GetString());
         Assert.Equal(ResultEntity.StatusError, error.GetProperty("status").GetString());
         Assert.False(string.IsNullOrEmpty(error.GetProperty("error").GetString()));
 

@@ -59,7 +59,7 @@ internal static class EvalCommand
             if (pr.GetValue(scoresOut) is { } so)
             {
                 using var w = new StreamWriter(so);
-                ScoreWriter.Write(w, "csv", refModel.Detectors.Select(d => d.Detector.Name).ToList(), rows);
+                ResultRowWriter.Write(w, "csv", refModel.Detectors.Select(d => d.Detector.Name).ToList(), rows);
             }
             var report = Evaluate(refModel, rows, truth, fit.FalseAlarmRate(pr));
             Print(ctx.Out, report, refModel);
@@ -105,7 +105,7 @@ internal static class EvalCommand
         return result;
     }
 
-    public static Report Evaluate(ReferenceModel model, IReadOnlyList<ScoredRow> rows, IReadOnlyDictionary<string, Label> truth, double alpha)
+    public static Report Evaluate(ReferenceModel model, IReadOnlyList<ResultRow> rows, IReadOnlyDictionary<string, Label> truth, double alpha)
     {
         var names = model.Detectors.Select(d => d.Detector.Name).ToList();
         var groups = new List<(string Name, string[] Members)>();
@@ -116,7 +116,7 @@ internal static class EvalCommand
         if (noCnn.All(names.Contains)) groups.Add(("no-CNN (hsv+quality)", noCnn));
         groups.Add(("FUSED (all)", names.ToArray()));
 
-        var scored = rows.Where(r => r.Result is not null && truth.ContainsKey(r.Image)).ToList();
+        var scored = rows.Where(r => r.Drift is not null && truth.ContainsKey(r.Image)).ToList();
         var list = new List<Row>();
         foreach (var (groupName, members) in groups)
         {
@@ -124,7 +124,7 @@ internal static class EvalCommand
             var perKind = new Dictionary<string, (int, int)>();
             foreach (var r in scored)
             {
-                double minP = r.Result!.Detectors.Where(d => members.Contains(d.Detector)).Min(d => d.PValue);
+                double minP = r.Detectors.Where(d => members.Contains(d.Detector)).Min(d => d.PValue);
                 bool flag = minP * members.Length <= alpha;
                 var label = truth[r.Image];
                 if (label.Value == 1)
@@ -137,7 +137,7 @@ internal static class EvalCommand
             }
             list.Add(new Row(groupName, tp, fp, fn, tn, perKind));
         }
-        return new Report(list, scored.Count, scored.Count(r => truth[r.Image].Value == 1), rows.Count(r => r.Error is not null), rows.Count(r => r.Result is not null && !truth.ContainsKey(r.Image)));
+        return new Report(list, scored.Count, scored.Count(r => truth[r.Image].Value == 1), rows.Count(r => r.Error is not null), rows.Count(r => r.Drift is not null && !truth.ContainsKey(r.Image)));
     }
 
     public static void Print(TextWriter w, Report report, ReferenceModel model)

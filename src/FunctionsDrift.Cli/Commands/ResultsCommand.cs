@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using FunctionsDrift.Storage;
 
 namespace FunctionsDrift.Cli.Commands;
@@ -52,22 +51,9 @@ internal static class ResultsCommand
         switch (format)
         {
             case "jsonl":
-                foreach (var r in rows)
-                {
-                    w.WriteLine(JsonSerializer.Serialize(new
-                    {
-                        blob = r.BlobName, lastModified = r.BlobLastModified, scoredAt = r.ScoredAt, status = r.Status, error = r.Error,
-                        drift = r.Drift, fusedP = r.FusedP, referenceVersion = r.ReferenceVersion, reasons = r.Reasons, width = r.Width, height = r.Height,
-                    }));
-                }
-                break;
             case "csv":
-                w.WriteLine("blob,last_modified,scored_at,status,drift,fused_p,reference_version,reasons,error");
-                foreach (var r in rows)
-                {
-                    w.WriteLine(string.Join(',', ScoreWriter.Csv(r.BlobName), r.BlobLastModified.ToString("o", inv), r.ScoredAt.ToString("o", inv), r.Status,
-                        r.Drift ? "1" : "0", r.FusedP.ToString("R", inv), ScoreWriter.Csv(r.ReferenceVersion), ScoreWriter.Csv(r.Reasons), ScoreWriter.Csv(r.Error)));
-                }
+                var results = rows.Select(r => r.ToRow()).ToList();
+                ResultRowWriter.Write(w, format, ResultRowWriter.DetectorsOf(results), results, tableColumns: true);
                 break;
             default:
                 int nameWidth = Math.Clamp(rows.Count == 0 ? 4 : rows.Max(r => r.BlobName.Length), 4, 48);

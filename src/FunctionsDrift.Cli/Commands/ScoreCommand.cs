@@ -32,13 +32,13 @@ internal static class ScoreCommand
             var outPath = pr.GetValue(output);
             if (outPath is null)
             {
-                ScoreWriter.Write(ctx.Out, pr.GetValue(format)!, detectors, rows);
+                ResultRowWriter.Write(ctx.Out, pr.GetValue(format)!, detectors, rows);
             }
             else
             {
                 using var w = new StreamWriter(outPath);
-                ScoreWriter.Write(w, pr.GetValue(format)!, detectors, rows);
-                int drifted = rows.Count(r => r.Result?.Drift == true), errors = rows.Count(r => r.Error is not null);
+                ResultRowWriter.Write(w, pr.GetValue(format)!, detectors, rows);
+                int drifted = rows.Count(r => r.Drift == true), errors = rows.Count(r => r.Error is not null);
                 ctx.Out.WriteLine($"{rows.Count} images scored: {drifted} drifted, {rows.Count - drifted - errors} clean, {errors} unreadable → {outPath}");
             }
             return (int)ExitCode.Ok;
@@ -50,7 +50,7 @@ internal static class ScoreCommand
     public static FeatureExtractor ExtractorFor(ReferenceModel reference, string? manifest, int parallel, string? precision = null) =>
         CommonOptions.CreateExtractor(!reference.NeedsEmbedding, manifest, parallel, precision);
 
-    public static List<ScoredRow> ScoreFolder(CliContext ctx, ReferenceModel reference, IReadOnlyList<string> files, FeatureExtractor extractor, int parallel, CancellationToken token)
+    public static List<ResultRow> ScoreFolder(CliContext ctx, ReferenceModel reference, IReadOnlyList<string> files, FeatureExtractor extractor, int parallel, CancellationToken token)
     {
         if (extractor.ModelIdentity != reference.ModelIdentity)
         {
@@ -64,7 +64,7 @@ internal static class ScoreCommand
         var features = CommonOptions.ExtractFolder(ctx, "scoring", files, extractor, parallel, token);
         var scorer = new DriftScorer(reference);
         return features.Select(f => f.Features is null
-            ? new ScoredRow(f.Name, null, f.Error)
-            : new ScoredRow(f.Name, scorer.Score(f.Features), null)).ToList();
+            ? ResultRow.Failed(f.Name, f.Error)
+            : ResultRow.Scored(f.Name, scorer.Score(f.Features))).ToList();
     }
 }

@@ -148,7 +148,7 @@ public sealed class HostProtocolTests(AzuriteFixture azurite, EngineFixture engi
         using (var results = await HttpAsync(host, functions["Results"], "/api/results", ("prefix", "cam1/")))
         {
             var item = Assert.Single(results.RootElement.GetProperty("items").EnumerateArray());
-            Assert.Equal(blobName, item.GetProperty("blobName").GetString());
+            Assert.Equal(blobName, item.GetProperty("image").GetString());
             Assert.Equal("ok", item.GetProperty("status").GetString());
             Assert.Equal(row.Drift, item.GetProperty("drift").GetBoolean());
             Assert.Equal(model.Version, item.GetProperty("referenceVersion").GetString());
