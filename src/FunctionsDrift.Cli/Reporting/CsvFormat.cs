@@ -34,8 +34,14 @@ internal static class CsvFormat
         string.IsNullOrEmpty(value) ? "" : FormulaStart.Contains(value[0]) ? "'" + value : value;
 
     /// <summary>Takes off the <c>'</c> that <see cref="Guard"/> put before a formula-like cell.</summary>
-    public static string Unguard(ReadOnlySpan<char> cell) =>
-        cell.Length > 1 && cell[0] == '\'' && FormulaStart.Contains(cell[1]) ? cell[1..].ToString() : cell.ToString();
+    public static string Unguard(ReadOnlySpan<char> cell) => UnguardSpan(cell).ToString();
+
+    /// <inheritdoc cref="Unguard"/>
+    public static ReadOnlySpan<char> UnguardSpan(ReadOnlySpan<char> cell) =>
+        cell.Length > 1 && cell[0] == '\'' && FormulaStart.Contains(cell[1]) ? cell[1..] : cell;
+
+    /// <summary>A blank line (Sep reads it as one empty column); readers skip it.</summary>
+    public static bool IsBlank(SepReader.Row row) => row.ColCount == 1 && row[0].Span.IsEmpty;
 
     /// <summary>First characters that make a spreadsheet cell a formula, and the guard character itself.</summary>
     private const string FormulaStart = "=+-@\t\r'";

@@ -6,16 +6,15 @@ namespace FunctionsDrift.Cli.Reporting;
 /// <summary>A small CSV file read whole (labels, scores): a header and rows of strings, read by Sep (<see cref="CsvFormat"/>).</summary>
 internal sealed class CsvTable
 {
-    public IReadOnlyList<string> Header { get; }
-    public IReadOnlyList<string[]> Rows { get; }
-    private readonly Dictionary<string, int> _index;
+    private readonly CsvHeader _header;
 
-    private CsvTable(IReadOnlyList<string> header, IReadOnlyList<string[]> rows)
+    public IReadOnlyList<string> Header => _header.Names;
+    public IReadOnlyList<string[]> Rows { get; }
+
+    private CsvTable(CsvHeader header, IReadOnlyList<string[]> rows)
     {
-        Header = header;
+        _header = header;
         Rows = rows;
-        _index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        for (int i = 0; i < header.Count; i++) _index.TryAdd(header[i].Trim(), i);
     }
 
     public static CsvTable ReadFile(string path)
@@ -33,12 +32,11 @@ internal sealed class CsvTable
 
     private static CsvTable Read(SepReader reader, string name)
     {
-        if (reader.Header.IsEmpty) throw new CliException($"{name}: empty CSV (no header)");
-        var header = reader.Header.ColNames.Select(h => CsvFormat.Unguard(h).Trim().TrimStart('\uFEFF')).ToArray();
+        var header = CsvHeader.Of(reader, name);
         var rows = new List<string[]>();
         foreach (var row in reader)
         {
-            if (row.ColCount == 1 && row[0].Span.IsEmpty) continue; // a blank line
+            if (CsvFormat.IsBlank(row)) continue;
             var cells = new string[row.ColCount];
             for (int i = 0; i < cells.Length; i++) cells[i] = CsvFormat.Unguard(row[i].Span);
             rows.Add(cells);
@@ -46,10 +44,9 @@ internal sealed class CsvTable
         return new CsvTable(header, rows);
     }
 
-    public int? Column(string name) => _index.TryGetValue(name, out int i) ? i : null;
+    public int? Column(string name) => _header.Column(name);
 
-    public int RequireColumn(string name, string file) =>
-        Column(name) ?? throw new CliException($"{file}: no '{name}' column");
+    public int RequireColumn(string name, string file) => _header.RequireColumn(name, file);
 
     public static string Cell(string[] row, int? column) => column is int c && c < row.Length ? row[c] : "";
 
