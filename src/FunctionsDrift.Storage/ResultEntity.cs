@@ -53,6 +53,8 @@ public sealed class ResultEntity : ITableEntity
     public byte[]? Quality { get; set; }
     public byte[]? Patch { get; set; }
     public int PatchCount { get; set; }
+    /// <summary>The edge map (<see cref="EdgeMap"/>) as float16, 24 KiB, for the view detector on refit.</summary>
+    public byte[]? Edges { get; set; }
 
     public static byte[] Pack(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 
@@ -129,11 +131,12 @@ public sealed class ResultEntity : ITableEntity
         Quality = Pack(features.Quality);
         Patch = PackHalf(features.Patch);
         PatchCount = features.PatchCount;
+        Edges = PackHalf(features.Edges);
         Width = features.Width;
         Height = features.Height;
     }
 
     /// <summary>The stored features, or null for an error row.</summary>
     public ImageFeatures? ToFeatures() =>
-        Status != StatusOk || Hsv is null ? null : new ImageFeatures(Unpack(Embedding), Unpack(Hsv), Unpack(Quality), UnpackHalf(Patch), Width, Height) { PatchCount = PatchCount };
+        Status != StatusOk || Hsv is null ? null : new ImageFeatures(Unpack(Embedding), Unpack(Hsv), Unpack(Quality), UnpackHalf(Patch), Width, Height) { PatchCount = PatchCount, Edges = UnpackHalf(Edges) };
 }

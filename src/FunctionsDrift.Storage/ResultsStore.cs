@@ -209,7 +209,7 @@ public sealed class ResultsStore(TableClient table, DriftSettings settings)
     [
         nameof(ResultEntity.PartitionKey), nameof(ResultEntity.RowKey), nameof(ResultEntity.BlobName), nameof(ResultEntity.BlobLastModified),
         nameof(ResultEntity.Status), nameof(ResultEntity.Drift), nameof(ResultEntity.EmbedderIdentity), nameof(ResultEntity.Width), nameof(ResultEntity.Height),
-        nameof(ResultEntity.Embedding), nameof(ResultEntity.Hsv), nameof(ResultEntity.Quality), nameof(ResultEntity.Patch), nameof(ResultEntity.PatchCount),
+        nameof(ResultEntity.Embedding), nameof(ResultEntity.Hsv), nameof(ResultEntity.Quality), nameof(ResultEntity.Patch), nameof(ResultEntity.PatchCount), nameof(ResultEntity.Edges),
     ];
 
     /// <summary>

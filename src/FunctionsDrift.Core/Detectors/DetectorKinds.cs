@@ -10,6 +10,7 @@ public static class DetectorKinds
         new HsvDivergenceDetector.Kind(),
         new QualityDetector.Kind(),
         new PatchNoveltyDetector.Kind(),
+        new ViewShiftDetector.Kind(),
     ];
 
     public static IDetectorKind Get(string name) =>

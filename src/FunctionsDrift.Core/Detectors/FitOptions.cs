@@ -47,6 +47,13 @@ public sealed record FitOptions
     /// </summary>
     public double HsvFloor { get; init; } = 0.02;
 
+    /// <summary>
+    /// Effect-size floor of the view detector, in pixels of the <see cref="Features.EdgeMap"/> (128 across): how far the
+    /// static structure must move before it counts. 1.5 ignores a one-cell diagonal wobble (about 1 % of the width), the
+    /// size of the jitter a pole-mounted camera shows in wind; a camera knocked by 2° or 2 % of the width moves 2–3 cells.
+    /// </summary>
+    public double ViewFloor { get; init; } = 1.5;
+
     /// <summary>Smallest reference set accepted.</summary>
     public int MinImages { get; init; } = 20;
 }

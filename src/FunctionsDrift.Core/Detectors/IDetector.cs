@@ -24,6 +24,8 @@ public interface IDetectorKind
     bool NeedsEmbedding { get; }
     /// <summary>Needs <see cref="ImageFeatures.Patch"/> (an embedder that exposes feature maps).</summary>
     bool NeedsPatches => false;
+    /// <summary>Needs <see cref="ImageFeatures.Edges"/>.</summary>
+    bool NeedsEdges => false;
     IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options);
     IDetector Load(ModelArchive archive);
 }

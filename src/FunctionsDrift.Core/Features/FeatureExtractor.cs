@@ -59,6 +59,6 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
                 }
             }
         }
-        return new ImageFeatures(embedding, hsv, quality, patches, bitmap.Width, bitmap.Height) { PatchCount = patches.Length == 0 ? 0 : grid * grid };
+        return new ImageFeatures(embedding, hsv, quality, patches, bitmap.Width, bitmap.Height) { PatchCount = patches.Length == 0 ? 0 : grid * grid, Edges = EdgeMap.Compute(bitmap) };
     }
 }

@@ -17,4 +17,7 @@ public sealed record ImageFeatures(float[] Embedding, float[] Hsv, float[] Quali
 
     /// <summary>Rows of <see cref="Patch"/> (grid positions); 0 when there are no descriptors.</summary>
     public int PatchCount { get; init; }
+
+    /// <summary>The view's edge map (<see cref="EdgeMap"/>, row-major); empty for features stored before it existed.</summary>
+    public float[] Edges { get; init; } = [];
 }

@@ -62,14 +62,17 @@ public static class ReferenceFitter
             throw new DriftException("some reference features have no embedding; extract them all with the same embedder");
         }
         bool withPatches = reference.All(f => f.PatchCount > 0);
-        var kinds = DetectorKinds.All.Where(k => (withEmbedding || !k.NeedsEmbedding) && (withPatches || !k.NeedsPatches)).ToList();
+        bool withEdges = reference.All(f => f.Edges.Length == EdgeMap.Length);
+        var kinds = DetectorKinds.All.Where(k => (withEmbedding || !k.NeedsEmbedding) && (withPatches || !k.NeedsPatches) && (withEdges || !k.NeedsEdges)).ToList();
         if (options.Detectors.Length > 0)
         {
             foreach (var name in options.Detectors) DetectorKinds.Get(name); // an unknown name is a clear error
             var missing = options.Detectors.Where(d => kinds.All(k => k.Name != d)).ToList();
             if (missing.Count > 0)
             {
-                throw new DriftException($"detector {missing[0]} needs features these images do not have ({(withEmbedding ? "patch descriptors" : "an embedding")})");
+                var kind = DetectorKinds.Get(missing[0]);
+                string feature = kind.NeedsEmbedding && !withEmbedding ? "an embedding" : kind.NeedsEdges ? "edge maps" : "patch descriptors";
+                throw new DriftException($"detector {missing[0]} needs features these images do not have ({feature})");
             }
             kinds = kinds.Where(k => options.Detectors.Contains(k.Name)).ToList();
         }

@@ -163,12 +163,12 @@ public sealed class ReferenceModelTests(EmbedderFixture fixture) : IDisposable
     }
 
     [Fact]
-    public void ReferenceFitter_WithoutEmbeddingUsesColourAndQualityOnly()
+    public void ReferenceFitter_WithoutEmbeddingUsesColourQualityAndView()
     {
         var plain = S.Reference.Select(f => f with { Embedding = [] }).ToList();
         var model = ReferenceFitter.Fit(plain, "none");
         Assert.False(model.NeedsEmbedding);
-        Assert.Equal(["hsv", "quality"], model.Detectors.Select(d => d.Detector.Name));
+        Assert.Equal(["hsv", "quality", "view"], model.Detectors.Select(d => d.Detector.Name));
         // Local novelty needs the CNN's patch descriptors; without them the model still sees colour drift.
         var result = new DriftScorer(model).Score(S.ColourShift[0] with { Embedding = [], Patch = [], PatchCount = 0 });
         Assert.True(result.Drift);
@@ -178,7 +178,7 @@ public sealed class ReferenceModelTests(EmbedderFixture fixture) : IDisposable
     public void ReferenceFitter_CalibrationIsOutOfFold()
     {
         var model = ReferenceFitter.Fit(S.Reference, fixture.Extractor.ModelIdentity, new FitOptions { Calibration = CalibrationMode.ContiguousFolds });
-        Assert.Equal(5, model.Detectors.Count);
+        Assert.Equal(DetectorKinds.All.Count, model.Detectors.Count);
         Assert.Equal(40, model.ImageCount);
         Assert.Equal(8, model.Options.BlockSize); // n / Folds: contiguous folds
         foreach (var d in model.Detectors)
