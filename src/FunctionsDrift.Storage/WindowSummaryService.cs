@@ -1,6 +1,4 @@
 using System.Globalization;
-using Azure;
-using Azure.Storage.Blobs.Models;
 using FunctionsDrift.Core;
 using FunctionsDrift.Core.Augmentation;
 using FunctionsDrift.Core.Features;
@@ -318,31 +316,11 @@ public sealed class WindowSummaryService(
     private async Task<IReadOnlyList<ImageFeatures>> ExtractReferenceAsync(CancellationToken ct)
     {
         var container = clients.Blobs.GetBlobContainerClient(settings.ReferenceContainer);
-        var names = new List<string>();
-        try
-        {
-            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions(), ct)) names.Add(item.Name);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
+        var reference = await ReferenceImages.ExtractAsync(container, extractor(), Math.Max(1, Environment.ProcessorCount / 2), "Window tests", _log, ct);
+        if (!reference.ContainerFound)
         {
             throw new WindowSummaryException($"no saved reference features and no reference container '{settings.ReferenceContainer}'");
         }
-        names.Sort(StringComparer.Ordinal);
-        var fx = extractor();
-        var features = new ImageFeatures?[names.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount / 2), CancellationToken = ct }, async (i, token) =>
-            {
-                var content = (await container.GetBlobClient(names[i]).DownloadContentAsync(token)).Value.Content;
-                try
-                {
-                    features[i] = fx.Extract(content.ToMemory().Span);
-                }
-                catch (DriftException e)
-                {
-                    _log.LogWarning("Reference image {Blob} skipped: {Error}", names[i], e.Message);
-                }
-            });
-        return features.Where(f => f is not null).Select(f => f!).ToList();
+        return reference.Features;
     }
 }
