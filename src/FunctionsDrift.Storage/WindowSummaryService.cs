@@ -251,17 +251,10 @@ public sealed class WindowSummaryService(
         {
             if (_testers.TryGetValue(key, out var cached)) return cached;
         }
-        var options = new WindowOptions
-        {
-            // Calendar windows vary in size: their reference windows are built per size on first use.
-            WindowSize = request.WindowSize ?? request.MaxImagesPerWindow,
-            Period = request.WindowSize is null ? (request.Period == WindowPeriod.Day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1)) : null,
-            Alpha = request.Alpha,
-        };
         WindowDriftTester tester;
         try
         {
-            tester = WindowDriftTester.Create(reference.Features, options, ct);
+            tester = WindowDriftTester.Create(reference.Features, request.ToWindowOptions(), ct);
         }
         catch (DriftException e)
         {
