@@ -7,65 +7,6 @@ using Microsoft.Extensions.Logging;
 
 namespace FunctionsDrift.Storage;
 
-/// <summary>Calendar windows of the summary.</summary>
-public enum WindowPeriod
-{
-    Hour,
-    Day,
-}
-
-/// <summary>One window of the summary: counts over all its rows, tests over (a subsample of) them.</summary>
-/// <param name="Images">Ok rows in the window.</param>
-/// <param name="TestedImages">Images the window tests saw (≤ <see cref="WindowSummaryRequest.MaxImagesPerWindow"/>).</param>
-/// <param name="Flagged">Rows flagged alone (per-image verdict).</param>
-/// <param name="RateLow">Wilson 95 % interval of <see cref="Rate"/>.</param>
-/// <param name="PValue">The window's p-value against the reference's own windows of its size (drift when ≤ α).</param>
-/// <param name="FlaggedChannels">Channels whose adjusted p ≤ α, most significant first.</param>
-public sealed record WindowSummaryRow(
-    string Label,
-    DateTimeOffset? Start,
-    DateTimeOffset? End,
-    int Images,
-    int TestedImages,
-    int Flagged,
-    double Rate,
-    double RateLow,
-    double RateHigh,
-    double? PValue,
-    double? Mmd2,
-    double? MmdPValue,
-    IReadOnlyList<ChannelTest> FlaggedChannels,
-    bool Tested,
-    bool Drift,
-    string Verdict);
-
-/// <summary>Window-level drift over a time range of the results table, against the current reference version.</summary>
-/// <param name="ReferenceSource"><c>stored</c> (the refit's saved features) or <c>re-extracted</c> (reference container).</param>
-/// <param name="SkippedRows">Ok rows without usable features (missing, or an embedding of another size than the reference's).</param>
-/// <param name="Null">How windows are judged: against the reference's own windows, with the smallest p-value they allow.</param>
-/// <param name="Note">What a flag means and what the test assumes, for whoever reads the output.</param>
-public sealed record WindowSummary(
-    string ReferenceVersion,
-    string ReferenceSource,
-    int ReferenceImages,
-    bool Embeddings,
-    DateTimeOffset Since,
-    DateTimeOffset Until,
-    string Windowing,
-    double Alpha,
-    int Seed,
-    int Rows,
-    int SkippedRows,
-    IReadOnlyList<WindowSummaryRow> Windows,
-    string Null,
-    string Note);
-
-/// <summary>Window tests cannot run (no reference published, no reference features, a reference too short).</summary>
-public class WindowSummaryException(string message) : Exception(message);
-
-/// <summary>The request itself is out of bounds (HTTP 400).</summary>
-public sealed class WindowSummaryRequestException(string message) : WindowSummaryException(message);
-
 /// <summary>
 /// Window-level drift for <c>GET /api/summary?windows=true</c> and <c>drift summary --windows</c>: reads the ok rows of a time
 /// range with their stored features, groups them into UTC hours/days (or chunks of N), and runs <see cref="WindowDriftTester"/>
