@@ -1,3 +1,4 @@
+using Azure.Messaging.EventGrid;
 using FunctionsDrift.Storage;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Logging;
@@ -18,12 +19,12 @@ public sealed class HostFunctions(IBlobScorer scoring, RefitService refit, Recon
         // the last message of a burst still keeps both of a 2-core machine's extraction slots busy (the scorer gates
         // extraction to one per core anyway). Every event is tried even when another fails; then the message fails as a
         // whole, and its redelivery skips the blobs already scored.
-        IReadOnlyList<BlobCreatedEvent> events;
+        IReadOnlyList<EventGridEvent> events;
         try
         {
             events = BlobCreatedEvent.ParseAll(message);
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or NotSupportedException)
+        catch (FormatException e)
         {
             // No retry can make it readable: dropped here rather than five times into the poison queue.
             log.LogError("Dropped a blob-created message that is not an Event Grid event or array: {Error}", e.Message);
@@ -36,7 +37,7 @@ public sealed class HostFunctions(IBlobScorer scoring, RefitService refit, Recon
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
         await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct }, async (evt, token) =>
         {
-            if (evt.EventType != BlobCreatedEvent.EventTypeName)
+            if (evt.BlobCreatedData() is not { } created)
             {
                 log.LogInformation("Ignored event {EventType} for {Subject}", evt.EventType, evt.Subject);
                 return;
@@ -49,8 +50,10 @@ public sealed class HostFunctions(IBlobScorer scoring, RefitService refit, Recon
             {
                 // First delivery: the announced ETag lets the scorer skip the properties request and the row lookup (a
                 // repeated announcement is caught when the row is inserted). A redelivery looks the row up before downloading.
-                await scoring.ScoreAsync(blobName, new BlobHint(evt.Data.ETag, evt.Data.ContentLength, FirstDelivery: dequeueCount <= 1), token);
-                scanner.Pending.Confirm(blobName, evt.Data.ETag);
+                // An event without a length is treated as too large to trust, so the scorer reads the blob's properties.
+                var etag = created.ETag ?? "";
+                await scoring.ScoreAsync(blobName, new BlobHint(etag, created.ContentLength ?? long.MaxValue, FirstDelivery: dequeueCount <= 1), token);
+                scanner.Pending.Confirm(blobName, etag);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -72,7 +75,7 @@ public sealed class HostFunctions(IBlobScorer scoring, RefitService refit, Recon
     /// True for a well-formed event about a blob of this account's images container; anything else is logged and dropped
     /// alone, so one malformed or foreign event does not fail the other events of its message.
     /// </summary>
-    private bool ForThisContainer(BlobCreatedEvent evt, out string blobName)
+    private bool ForThisContainer(EventGridEvent evt, out string blobName)
     {
         blobName = "";
         string container;

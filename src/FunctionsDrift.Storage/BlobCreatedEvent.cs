@@ -1,76 +1,101 @@
+using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Azure.Messaging.EventGrid;
+using Azure.Messaging.EventGrid.SystemEvents;
 
 namespace FunctionsDrift.Storage;
 
-/// <summary>Data of an Event Grid <c>Microsoft.Storage.BlobCreated</c> event (the fields used here).</summary>
-public sealed record BlobCreatedData
-{
-    [JsonPropertyName("api")] public string Api { get; init; } = "PutBlob";
-    [JsonPropertyName("eTag")] public string ETag { get; init; } = "";
-    [JsonPropertyName("contentType")] public string? ContentType { get; init; }
-    [JsonPropertyName("contentLength")] public long ContentLength { get; init; }
-    [JsonPropertyName("blobType")] public string BlobType { get; init; } = "BlockBlob";
-    [JsonPropertyName("url")] public string Url { get; init; } = "";
-}
-
 /// <summary>
-/// An Event-Grid-shaped BlobCreated event (Event Grid schema), as the local host's scanner puts it on the <c>blob-created</c> queue.
-/// The subject holds the raw container and blob name: <c>/blobServices/default/containers/{container}/blobs/{name}</c>.
+/// <c>Microsoft.Storage.BlobCreated</c> events in the Event Grid schema, as the local host's scanner puts them on the
+/// <c>blob-created</c> queue, read and written with the Event Grid SDK (<see cref="EventGridEvent"/>,
+/// <see cref="StorageBlobCreatedEventData"/>). The subject holds the raw container and blob name:
+/// <c>/blobServices/default/containers/{container}/blobs/{name}</c>.
 /// </summary>
-public sealed record BlobCreatedEvent
+public static class BlobCreatedEvent
 {
-    public const string EventTypeName = "Microsoft.Storage.BlobCreated";
     private const string SubjectPrefix = "/blobServices/default/containers/";
+    private const string BlobsSegment = "/blobs/";
 
-    [JsonPropertyName("id")] public string Id { get; init; } = Guid.NewGuid().ToString();
-    [JsonPropertyName("topic")] public string Topic { get; init; } = "";
-    [JsonPropertyName("subject")] public string Subject { get; init; } = "";
-    [JsonPropertyName("eventType")] public string EventType { get; init; } = EventTypeName;
-    [JsonPropertyName("eventTime")] public DateTimeOffset EventTime { get; init; } = DateTimeOffset.UtcNow;
-    [JsonPropertyName("data")] public BlobCreatedData Data { get; init; } = new();
-    [JsonPropertyName("dataVersion")] public string DataVersion { get; init; } = "";
-    [JsonPropertyName("metadataVersion")] public string MetadataVersion { get; init; } = "1";
-
-    public static BlobCreatedEvent Create(string account, string container, string blobName, string etag, long length, Uri url) => new()
-    {
-        Topic = $"/local/storageAccounts/{account}",
-        Subject = $"{SubjectPrefix}{container}/blobs/{blobName}",
-        Data = new BlobCreatedData { ETag = etag, ContentLength = length, Url = url.AbsoluteUri },
-    };
-
-    /// <summary>Container and blob name from the subject.</summary>
-    public (string Container, string BlobName) ParseSubject()
-    {
-        if (!Subject.StartsWith(SubjectPrefix, StringComparison.Ordinal))
+    /// <summary>A BlobCreated event of a block blob put in <paramref name="container"/> of <paramref name="account"/>.</summary>
+    public static EventGridEvent Create(string account, string container, string blobName, string etag, long length, Uri url) =>
+        new($"{SubjectPrefix}{container}{BlobsSegment}{blobName}", SystemEventNames.StorageBlobCreated, "", Data(etag, length, url))
         {
-            throw new FormatException($"not a blob subject: {Subject}");
-        }
-        var rest = Subject[SubjectPrefix.Length..];
-        int i = rest.IndexOf("/blobs/", StringComparison.Ordinal);
-        if (i <= 0)
+            Topic = $"/local/storageAccounts/{account}",
+        };
+
+    /// <summary>
+    /// The fields of <see cref="StorageBlobCreatedEventData"/> that the scorer reads, in Event Grid's names. Written by hand
+    /// because the SDK can read system event data but its converter does not write it.
+    /// </summary>
+    private static BinaryData Data(string etag, long length, Uri url)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
         {
-            throw new FormatException($"not a blob subject: {Subject}");
+            w.WriteStartObject();
+            w.WriteString("api", "PutBlob");
+            w.WriteString("eTag", etag);
+            w.WriteNumber("contentLength", length);
+            w.WriteString("blobType", "BlockBlob");
+            w.WriteString("url", url.AbsoluteUri);
+            w.WriteEndObject();
         }
-        return (rest[..i], rest[(i + "/blobs/".Length)..]);
+        return new BinaryData(buffer.WrittenMemory);
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this);
+    /// <summary>Container and blob name from the event's subject; <see cref="FormatException"/> when it names no blob.</summary>
+    public static (string Container, string BlobName) ParseSubject(this EventGridEvent evt)
+    {
+        if (!evt.Subject.StartsWith(SubjectPrefix, StringComparison.Ordinal))
+        {
+            throw new FormatException($"not a blob subject: {evt.Subject}");
+        }
+        var rest = evt.Subject[SubjectPrefix.Length..];
+        int i = rest.IndexOf(BlobsSegment, StringComparison.Ordinal);
+        if (i <= 0)
+        {
+            throw new FormatException($"not a blob subject: {evt.Subject}");
+        }
+        return (rest[..i], rest[(i + BlobsSegment.Length)..]);
+    }
+
+    /// <summary>The event's BlobCreated data, or null when it is another kind of event or its data is unreadable.</summary>
+    public static StorageBlobCreatedEventData? BlobCreatedData(this EventGridEvent evt)
+    {
+        if (evt.EventType != SystemEventNames.StorageBlobCreated) return null;
+        try
+        {
+            return evt.TryGetSystemEventData(out var data) ? data as StorageBlobCreatedEventData : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The event in the Event Grid schema (one JSON object).</summary>
+    public static string ToJson(this EventGridEvent evt) => JsonSerializer.Serialize(evt);
 
     /// <summary>
     /// Every event of a message: Event Grid delivers an array of events (its schema), and a single object is accepted too.
+    /// Anything that is not an event or a non-empty array of events is a <see cref="FormatException"/>.
     /// </summary>
-    public static IReadOnlyList<BlobCreatedEvent> ParseAll(string json)
+    public static IReadOnlyList<EventGridEvent> ParseAll(string json)
     {
-        var trimmed = json.TrimStart();
-        var events = trimmed.StartsWith('[')
-            ? JsonSerializer.Deserialize<BlobCreatedEvent[]>(json) ?? []
-            : [JsonSerializer.Deserialize<BlobCreatedEvent>(json) ?? throw new FormatException("empty event")];
+        EventGridEvent[] events;
+        try
+        {
+            events = EventGridEvent.ParseMany(BinaryData.FromString(json));
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or KeyNotFoundException)
+        {
+            throw new FormatException($"not an Event Grid event or array: {e.Message}", e);
+        }
         return events.Length == 0 ? throw new FormatException("empty event array") : events;
     }
 
     /// <summary>
-    /// Joins events already serialised with <see cref="ToJson()"/> into Event Grid arrays of at most
+    /// Joins events already serialised with <see cref="ToJson"/> into Event Grid arrays of at most
     /// <paramref name="maxEvents"/> events and <paramref name="maxBytes"/> UTF-8 bytes each (one event always makes a message,
     /// whatever its size). A storage queue message holds 64 KiB, and base64 encoding adds a third.
     /// </summary>

@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Storage.Blobs.Models;
 using FunctionsDrift.Core;
 using FunctionsDrift.Core.Detectors;
 using FunctionsDrift.Core.Features;
@@ -54,57 +53,8 @@ public sealed class RefitService(
     private async Task<RefitOutcome> RefitCoreAsync(CancellationToken ct, int maxParallel)
     {
         var container = clients.Blobs.GetBlobContainerClient(settings.ReferenceContainer);
-        var names = new List<string>();
-        int oversized = 0;
-        try
-        {
-            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions(), ct))
-            {
-                // The scorer's cap holds for reference images too: a refit's memory stays bounded per image.
-                if (item.Properties.ContentLength > ScoringService.MaxBlobBytes)
-                {
-                    log.LogWarning("Reference image {Blob} skipped: {Bytes} bytes, more than {Max}", item.Name, item.Properties.ContentLength, ScoringService.MaxBlobBytes);
-                    oversized++;
-                    continue;
-                }
-                names.Add(item.Name);
-            }
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            log.LogWarning("Reference container {Container} does not exist", settings.ReferenceContainer);
-        }
-        names.Sort(StringComparer.Ordinal);
-        log.LogDebug("Refit: {Count} reference images listed in {Container} ({Oversized} over the size cap)", names.Count, settings.ReferenceContainer, oversized);
-
-        var features = new ImageFeatures?[names.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = maxParallel, CancellationToken = ct }, async (i, token) =>
-        {
-            BinaryData content;
-            try
-            {
-                content = await DownloadCappedAsync(container.GetBlobClient(names[i]), token);
-            }
-            catch (RequestFailedException e) when (e.Status is 404 or 412)
-            {
-                log.LogWarning("Reference image {Blob} skipped: deleted or replaced since the listing ({Status})", names[i], e.Status);
-                return;
-            }
-            catch (InvalidDataException e)
-            {
-                log.LogWarning("Reference image {Blob} skipped: {Error}", names[i], e.Message);
-                return;
-            }
-            try
-            {
-                features[i] = extractor.Extract(content.ToMemory().Span);
-            }
-            catch (DriftException e)
-            {
-                log.LogWarning("Reference image {Blob} skipped: {Error}", names[i], e.Message);
-            }
-        });
-        var all = features.Where(f => f is not null).Select(f => f!).ToList();
+        var reference = await ReferenceImages.ExtractAsync(container, extractor, maxParallel, "Refit", log, ct);
+        var all = reference.Features.ToList();
         int referenceCount = all.Count;
 
         int accepted = 0;
@@ -156,24 +106,6 @@ public sealed class RefitService(
             model.Version, referenceCount, accepted, swapped);
         return new RefitOutcome(swapped, model.Version, referenceCount, accepted,
             $"published {model.Version} from {referenceCount} reference and {accepted} accepted images");
-    }
-
-    /// <summary>
-    /// Downloads a reference blob no larger than <see cref="ScoringService.MaxBlobBytes"/>, checked again on the download
-    /// itself (the blob may have been replaced by a larger one since the listing).
-    /// </summary>
-    private static async Task<BinaryData> DownloadCappedAsync(Azure.Storage.Blobs.BlobClient blob, CancellationToken ct)
-    {
-        var response = await blob.DownloadStreamingAsync(cancellationToken: ct);
-        using var download = response.Value;
-        long length = download.Details.ContentLength;
-        if (length > ScoringService.MaxBlobBytes)
-        {
-            throw new InvalidDataException($"{length} bytes, more than {ScoringService.MaxBlobBytes}");
-        }
-        var buffer = new byte[length];
-        await download.Content.ReadExactlyAsync(buffer, ct);
-        return BinaryData.FromBytes(buffer);
     }
 
     /// <summary>Saves the features of a version for window tests; a failure only costs a re-extraction later, so it is logged, not thrown.</summary>

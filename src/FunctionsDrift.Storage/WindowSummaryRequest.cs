@@ -42,12 +42,22 @@ public sealed record WindowSummaryRequest
     /// <summary>Chunk mode keeps every row in memory (about 2.3 KiB each): more rows than this is an error.</summary>
     public const int MaxRows = 20_000;
 
-    /// <summary>Throws <see cref="WindowSummaryRequestException"/> when a parameter is out of its bounds.</summary>
+    /// <summary>
+    /// Throws <see cref="WindowSummaryRequestException"/> when a parameter is out of its bounds: first the window settings'
+    /// own (<see cref="WindowOptions.Validate"/>), then this request's cost bounds.
+    /// </summary>
     public void Validate(DateTimeOffset since, DateTimeOffset until)
     {
-        if (WindowSize is < 2 or > MaxWindowImages) throw new WindowSummaryRequestException($"windowSize must be between 2 and {MaxWindowImages}");
+        try
+        {
+            ToWindowOptions().Validate();
+        }
+        catch (WindowOptionsException e)
+        {
+            throw new WindowSummaryRequestException(e.Message);
+        }
+        if (WindowSize > MaxWindowImages) throw new WindowSummaryRequestException($"windowSize must be at most {MaxWindowImages}");
         if (MaxImagesPerWindow is < 5 or > MaxWindowImages) throw new WindowSummaryRequestException($"images tested per window must be between 5 and {MaxWindowImages}");
-        if (Alpha is < 0.0001 or >= 1) throw new WindowSummaryRequestException("alpha must be in [0.0001, 1)");
         if (since >= until) throw new WindowSummaryRequestException("since must be before until");
         var max = WindowSize is null && Period == WindowPeriod.Day ? MaxDayRange : MaxHourRange;
         if (until - since > max)
@@ -55,4 +65,13 @@ public sealed record WindowSummaryRequest
             throw new WindowSummaryRequestException($"the range is at most {max.TotalDays:0} days for {(max == MaxDayRange ? "daily windows" : "hourly windows and chunks")}");
         }
     }
+
+    /// <summary>The settings the window tester runs with for this request.</summary>
+    public WindowOptions ToWindowOptions() => new()
+    {
+        // Calendar windows vary in size: their reference windows are built per size on first use.
+        WindowSize = WindowSize ?? MaxImagesPerWindow,
+        Period = WindowSize is null ? (Period == WindowPeriod.Day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1)) : null,
+        Alpha = Alpha,
+    };
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Azure;
-using Azure.Storage.Blobs.Models;
 using FunctionsDrift.Core;
 using FunctionsDrift.Core.Augmentation;
 using FunctionsDrift.Core.Features;
@@ -8,65 +6,6 @@ using FunctionsDrift.Core.Windows;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsDrift.Storage;
-
-/// <summary>Calendar windows of the summary.</summary>
-public enum WindowPeriod
-{
-    Hour,
-    Day,
-}
-
-/// <summary>One window of the summary: counts over all its rows, tests over (a subsample of) them.</summary>
-/// <param name="Images">Ok rows in the window.</param>
-/// <param name="TestedImages">Images the window tests saw (≤ <see cref="WindowSummaryRequest.MaxImagesPerWindow"/>).</param>
-/// <param name="Flagged">Rows flagged alone (per-image verdict).</param>
-/// <param name="RateLow">Wilson 95 % interval of <see cref="Rate"/>.</param>
-/// <param name="PValue">The window's p-value against the reference's own windows of its size (drift when ≤ α).</param>
-/// <param name="FlaggedChannels">Channels whose adjusted p ≤ α, most significant first.</param>
-public sealed record WindowSummaryRow(
-    string Label,
-    DateTimeOffset? Start,
-    DateTimeOffset? End,
-    int Images,
-    int TestedImages,
-    int Flagged,
-    double Rate,
-    double RateLow,
-    double RateHigh,
-    double? PValue,
-    double? Mmd2,
-    double? MmdPValue,
-    IReadOnlyList<ChannelTest> FlaggedChannels,
-    bool Tested,
-    bool Drift,
-    string Verdict);
-
-/// <summary>Window-level drift over a time range of the results table, against the current reference version.</summary>
-/// <param name="ReferenceSource"><c>stored</c> (the refit's saved features) or <c>re-extracted</c> (reference container).</param>
-/// <param name="SkippedRows">Ok rows without usable features (missing, or an embedding of another size than the reference's).</param>
-/// <param name="Null">How windows are judged: against the reference's own windows, with the smallest p-value they allow.</param>
-/// <param name="Note">What a flag means and what the test assumes, for whoever reads the output.</param>
-public sealed record WindowSummary(
-    string ReferenceVersion,
-    string ReferenceSource,
-    int ReferenceImages,
-    bool Embeddings,
-    DateTimeOffset Since,
-    DateTimeOffset Until,
-    string Windowing,
-    double Alpha,
-    int Seed,
-    int Rows,
-    int SkippedRows,
-    IReadOnlyList<WindowSummaryRow> Windows,
-    string Null,
-    string Note);
-
-/// <summary>Window tests cannot run (no reference published, no reference features, a reference too short).</summary>
-public class WindowSummaryException(string message) : Exception(message);
-
-/// <summary>The request itself is out of bounds (HTTP 400).</summary>
-public sealed class WindowSummaryRequestException(string message) : WindowSummaryException(message);
 
 /// <summary>
 /// Window-level drift for <c>GET /api/summary?windows=true</c> and <c>drift summary --windows</c>: reads the ok rows of a time
@@ -253,17 +192,10 @@ public sealed class WindowSummaryService(
         {
             if (_testers.TryGetValue(key, out var cached)) return cached;
         }
-        var options = new WindowOptions
-        {
-            // Calendar windows vary in size: their reference windows are built per size on first use.
-            WindowSize = request.WindowSize ?? request.MaxImagesPerWindow,
-            Period = request.WindowSize is null ? (request.Period == WindowPeriod.Day ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1)) : null,
-            Alpha = request.Alpha,
-        };
         WindowDriftTester tester;
         try
         {
-            tester = WindowDriftTester.Create(reference.Features, options, ct);
+            tester = WindowDriftTester.Create(reference.Features, request.ToWindowOptions(), ct);
         }
         catch (DriftException e)
         {
@@ -318,31 +250,11 @@ public sealed class WindowSummaryService(
     private async Task<IReadOnlyList<ImageFeatures>> ExtractReferenceAsync(CancellationToken ct)
     {
         var container = clients.Blobs.GetBlobContainerClient(settings.ReferenceContainer);
-        var names = new List<string>();
-        try
-        {
-            await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions(), ct)) names.Add(item.Name);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
+        var reference = await ReferenceImages.ExtractAsync(container, extractor(), Math.Max(1, Environment.ProcessorCount / 2), "Window tests", _log, ct);
+        if (!reference.ContainerFound)
         {
             throw new WindowSummaryException($"no saved reference features and no reference container '{settings.ReferenceContainer}'");
         }
-        names.Sort(StringComparer.Ordinal);
-        var fx = extractor();
-        var features = new ImageFeatures?[names.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount / 2), CancellationToken = ct }, async (i, token) =>
-            {
-                var content = (await container.GetBlobClient(names[i]).DownloadContentAsync(token)).Value.Content;
-                try
-                {
-                    features[i] = fx.Extract(content.ToMemory().Span);
-                }
-                catch (DriftException e)
-                {
-                    _log.LogWarning("Reference image {Blob} skipped: {Error}", names[i], e.Message);
-                }
-            });
-        return features.Where(f => f is not null).Select(f => f!).ToList();
+        return reference.Features;
     }
 }

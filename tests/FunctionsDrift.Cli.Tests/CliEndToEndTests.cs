@@ -5,6 +5,7 @@ using FunctionsDrift.Core.Augmentation;
 using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Model;
 using SkiaSharp;
+using static FunctionsDrift.Testing.Synth;
 
 namespace FunctionsDrift.Cli.Tests;
 
@@ -62,38 +63,6 @@ public sealed class CliSetFixture : IDisposable
         var format = path.EndsWith(".png", StringComparison.Ordinal) ? SKEncodedImageFormat.Png : SKEncodedImageFormat.Jpeg;
         using var data = b.Encode(format, 92);
         File.WriteAllBytes(path, data.ToArray());
-    }
-
-    /// <summary>Sky, field, road, a building and two small cars at random places, light jitter and sensor noise.</summary>
-    private static SKBitmap Scene(int seed)
-    {
-        var rng = new Random(seed);
-        const float w = 160, h = 120;
-        var b = new SKBitmap(new SKImageInfo((int)w, (int)h, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        float k = 1 + (float)(rng.NextDouble() * 0.08 - 0.04);
-        SKColor C(int r, int g, int bl) => new((byte)Math.Clamp(r * k, 0, 255), (byte)Math.Clamp(g * k, 0, 255), (byte)Math.Clamp(bl * k, 0, 255));
-        using (var canvas = new SKCanvas(b))
-        using (var p = new SKPaint { IsAntialias = true })
-        {
-            canvas.Clear(C(140, 180, 235));
-            p.Color = C(90, 120, 70); canvas.DrawRect(0, h * 0.55f, w, h * 0.45f, p);
-            p.Color = C(95, 95, 100); canvas.DrawRect(0, h * 0.72f, w, h * 0.14f, p);
-            p.Color = C(170, 120, 90); canvas.DrawRect(w * 0.55f, h * 0.2f, w * 0.3f, h * 0.45f, p);
-            p.Color = C(60, 70, 90);
-            for (int i = 0; i < 3; i++) canvas.DrawRect(w * (0.58f + 0.09f * i), h * 0.3f, w * 0.05f, h * 0.06f, p);
-            p.Color = C(40, 100, 40); canvas.DrawCircle(w * 0.2f, h * 0.45f, h * 0.13f, p);
-            for (int i = 0; i < 2; i++)
-            {
-                p.Color = new SKColor((byte)rng.Next(60, 200), (byte)rng.Next(60, 200), (byte)rng.Next(60, 200));
-                canvas.DrawRect((float)rng.NextDouble() * (w - 16), h * 0.75f, 12, 6, p);
-            }
-        }
-        var span = b.GetPixelSpan();
-        for (int i = 0; i < span.Length; i++)
-        {
-            if (i % 4 != 3) span[i] = (byte)Math.Clamp(span[i] + rng.Next(-4, 5), 0, 255);
-        }
-        return b;
     }
 }
 

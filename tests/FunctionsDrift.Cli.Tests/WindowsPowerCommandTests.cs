@@ -10,12 +10,7 @@ public sealed class WindowsPowerCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static SKBitmap Grey(byte level)
-    {
-        var bitmap = new SKBitmap(new SKImageInfo(32, 24, SKColorType.Rgba8888, SKAlphaType.Premul));
-        bitmap.Erase(new SKColor(level, level, level));
-        return bitmap;
-    }
+    private static SKBitmap Grey(byte level) => Synth.Solid(32, 24, new SKColor(level, level, level));
 
     [Fact]
     public void WindowShift_WarmCastRaisesRedAndLowersBlue()

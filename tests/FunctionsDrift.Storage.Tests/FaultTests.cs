@@ -36,7 +36,8 @@ public sealed class FaultTests(AzuriteFixture azurite, EngineFixture engine)
         var good = BlobCreatedEvent.Create(account, env.Settings.ImagesContainer, "e/good.jpg", etag, 10, url);
         var otherContainer = BlobCreatedEvent.Create(account, env.Settings.ReferenceContainer, "frame-0000.jpg", "x", 10, url);
         var otherAccount = BlobCreatedEvent.Create("someoneelse", env.Settings.ImagesContainer, "e/other.jpg", "x", 10, url);
-        var malformed = good with { Subject = "/not/a/blob/subject" };
+        var malformed = BlobCreatedEvent.Create(account, env.Settings.ImagesContainer, "e/good.jpg", etag, 10, url);
+        malformed.Subject = "/not/a/blob/subject";
         var message = "[" + string.Join(',', new[] { malformed, otherContainer, good, otherAccount }.Select(e => e.ToJson())) + "]";
 
         var scoring = env.Scoring();

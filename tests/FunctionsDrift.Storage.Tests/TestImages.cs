@@ -16,7 +16,7 @@ public static class TestImages
         var bomb = new List<byte> { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R' };
         bomb.AddRange(BigEndian(30000)); bomb.AddRange(BigEndian(30000));
         bomb.AddRange([8, 2, 0, 0, 0]);
-        uint crc = Crc32(bomb.Skip(12).ToArray());
+        uint crc = System.IO.Hashing.Crc32.HashToUInt32(bomb.Skip(12).ToArray());
         bomb.AddRange(BigEndian((int)crc));
         bomb.AddRange(new byte[64]);
         return
@@ -29,15 +29,4 @@ public static class TestImages
     }
 
     private static byte[] BigEndian(int v) => [(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v];
-
-    private static uint Crc32(byte[] data)
-    {
-        uint c = 0xFFFFFFFF;
-        foreach (var b in data)
-        {
-            c ^= b;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-        }
-        return c ^ 0xFFFFFFFF;
-    }
 }

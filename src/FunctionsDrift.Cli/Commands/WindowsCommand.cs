@@ -40,10 +40,14 @@ internal static class WindowsCommand
                 MaxReference = pr.GetValue(maxRef),
                 GuardBand = pr.GetValue(guard),
             };
-            if (options.WindowSize is < 2 or > WindowOptions.ReferenceLimit) throw new CliException($"--window must be between 2 and {WindowOptions.ReferenceLimit}", ExitCode.Usage);
-            if (options.Alpha is <= 0 or >= 1) throw new CliException("--alpha must be in (0, 1)", ExitCode.Usage);
-            if (options.MaxReference is < 2 or > WindowOptions.ReferenceLimit) throw new CliException($"--max-reference must be between 2 and {WindowOptions.ReferenceLimit}", ExitCode.Usage);
-            if (options.GuardBand is < 0) throw new CliException("--guard cannot be negative", ExitCode.Usage);
+            try
+            {
+                options.Validate();
+            }
+            catch (WindowOptionsException e)
+            {
+                throw new CliException(e.Message, ExitCode.Usage);
+            }
             string? outPath = pr.GetValue(output);
             string fmt = pr.GetValue(format) ?? FormatOf(outPath);
             var refRows = FeatureTable.ReadFile(pr.GetValue(reference)!, out int refSkipped);

@@ -62,10 +62,7 @@ public sealed class WindowDriftTester
     {
         if (options == default) options = new WindowOptions();
         if (reference.Count < 2) throw new DriftException("window tests need at least two reference images");
-        if (options.Alpha is <= 0 or >= 1) throw new DriftException("window alpha must be in (0, 1)");
-        if (options.WindowSize is < 2 or > WindowOptions.ReferenceLimit) throw new DriftException($"windows need 2 to {WindowOptions.ReferenceLimit} images");
-        if (options.MaxReference is < 2 or > WindowOptions.ReferenceLimit) throw new DriftException($"the kept reference must be 2 to {WindowOptions.ReferenceLimit} images");
-        if (options.GuardBand is < 0) throw new DriftException("the guard band cannot be negative");
+        options.Validate();
         var tester = new WindowDriftTester(ReferenceWindows.Create(reference, options.MaxReference, options.WindowSize, ChannelNames.Count), options);
         if (options.Period is null)
         {

@@ -42,6 +42,19 @@ public readonly record struct WindowOptions
 
     /// <summary>Windows with fewer images than this are reported but not tested.</summary>
     public int MinImages { get; init; } = 5;
+
+    /// <summary>
+    /// Throws <see cref="WindowOptionsException"/> naming the first setting out of its bounds. The tester, the CLI and the
+    /// storage request all call this, so the bounds are written once.
+    /// </summary>
+    public void Validate()
+    {
+        if (WindowSize is < 2 or > ReferenceLimit) throw new WindowOptionsException($"the window size must be between 2 and {ReferenceLimit} images, not {WindowSize}");
+        if (Period is { } period && period <= TimeSpan.Zero) throw new WindowOptionsException("the window period must be positive");
+        if (Alpha is not (> 0 and < 1)) throw new WindowOptionsException($"alpha must be in (0, 1), not {Alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        if (MaxReference is < 2 or > ReferenceLimit) throw new WindowOptionsException($"the kept reference must be between 2 and {ReferenceLimit} images, not {MaxReference}");
+        if (GuardBand is < 0) throw new WindowOptionsException("the guard band cannot be negative");
+    }
 }
 
 /// <summary>One image of the stream: its features, and optionally when it was scored and whether it was flagged alone.</summary>

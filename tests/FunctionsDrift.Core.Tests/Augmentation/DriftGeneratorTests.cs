@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using FunctionsDrift.Core.Augmentation;
 using SkiaSharp;
-using static FunctionsDrift.Core.Tests.Augmentation.AugmentTestImages;
+using static FunctionsDrift.Testing.Synth;
 
 namespace FunctionsDrift.Core.Tests.Augmentation;
 
@@ -17,7 +17,7 @@ public sealed class DriftGeneratorTests
     [MemberData(nameof(AllKinds))]
     public void DriftGenerator_EveryKindChangesImageAndKeepsSize(DriftKind kind)
     {
-        using var source = Scene();
+        using var source = Pattern();
         using var generator = new DriftGenerator();
         using var result = generator.Apply(source, kind, new Random(3));
 
@@ -35,7 +35,7 @@ public sealed class DriftGeneratorTests
     [MemberData(nameof(AllKinds))]
     public void DriftGenerator_OddSizesKeepTheirSize(DriftKind kind)
     {
-        using var source = Scene(37, 23, seed: 5);
+        using var source = Pattern(37, 23, seed: 5);
         using var generator = new DriftGenerator();
         using var result = generator.Apply(source, kind, new Random(11));
         Assert.Equal((37, 23), (result.Image.Width, result.Image.Height));
@@ -45,7 +45,7 @@ public sealed class DriftGeneratorTests
     [MemberData(nameof(AllKinds))]
     public void DriftGenerator_SameSeedGivesIdenticalBytes(DriftKind kind)
     {
-        using var source = Scene();
+        using var source = Pattern();
         using var generator = new DriftGenerator();
         using var a = generator.Apply(source, kind, new Random(1234));
         using var b = generator.Apply(source, kind, new Random(1234));
@@ -57,7 +57,7 @@ public sealed class DriftGeneratorTests
     [MemberData(nameof(RandomKinds))]
     public void DriftGenerator_DifferentSeedGivesDifferentBytes(DriftKind kind)
     {
-        using var source = Scene();
+        using var source = Pattern();
         using var generator = new DriftGenerator();
         using var a = generator.Apply(source, kind, new Random(1));
         var first = Bytes(a.Image);
@@ -74,7 +74,7 @@ public sealed class DriftGeneratorTests
     [Fact]
     public void DriftGenerator_VerticalFlipIsExact()
     {
-        using var source = Scene(41, 31);
+        using var source = Pattern(41, 31);
         using var generator = new DriftGenerator();
         using var result = generator.Apply(source, DriftKind.VerticalFlip, new Random(0));
         var src = Bytes(source);
@@ -89,7 +89,7 @@ public sealed class DriftGeneratorTests
     [Fact]
     public void DriftGenerator_InvertTwiceIsIdentity()
     {
-        using var source = Scene();
+        using var source = Pattern();
         using var generator = new DriftGenerator();
         using var once = generator.Apply(source, DriftKind.Invert, new Random(0));
         using var twice = generator.Apply(once.Image, DriftKind.Invert, new Random(0));
@@ -105,7 +105,7 @@ public sealed class DriftGeneratorTests
     [Fact]
     public void DriftGenerator_GrayscaleHasEqualChannels()
     {
-        using var source = Scene();
+        using var source = Pattern();
         using var generator = new DriftGenerator();
         using var result = generator.Apply(source, DriftKind.Grayscale, new Random(0));
         var px = Bytes(result.Image);
@@ -122,7 +122,7 @@ public sealed class DriftGeneratorTests
     [Fact]
     public void DriftGenerator_ChannelShuffleIsNonIdentityPermutation()
     {
-        using var source = Scene();
+        using var source = Pattern();
         using var generator = new DriftGenerator();
         var src = Bytes(source);
         var seen = new HashSet<string>();
@@ -149,8 +149,8 @@ public sealed class DriftGeneratorTests
     [Fact]
     public void DriftGenerator_ObjectPasteCoversTheAreaRangeAndSmallPastesHappen()
     {
-        using var source = Flat(200, 150, 20, 90, 160);
-        using var photo = Scene(90, 60, seed: 9);
+        using var source = Solid(200, 150, new SKColor(20, 90, 160));
+        using var photo = Pattern(90, 60, seed: 9);
         using var synthetic = new DriftGenerator();
         using var withPhoto = new DriftGenerator([photo], ["scene.png"]);
         var sizes = new List<double>();
@@ -177,8 +177,8 @@ public sealed class DriftGeneratorTests
     [InlineData(0.30)]
     public void DriftGenerator_PasteObjectCoversTheRequestedArea(double area)
     {
-        using var source = Flat(240, 180, 20, 90, 160);
-        using var photo = Scene(120, 80, seed: 4);
+        using var source = Solid(240, 180, new SKColor(20, 90, 160));
+        using var photo = Pattern(120, 80, seed: 4);
         using var generator = new DriftGenerator([photo], ["scene.png"]);
         for (int seed = 0; seed < 5; seed++)
         {
@@ -191,7 +191,7 @@ public sealed class DriftGeneratorTests
     [Fact]
     public void DriftGenerator_PasteObjectOutsideTheFrameStaysUnchanged()
     {
-        using var source = Scene(200, 150);
+        using var source = Pattern(200, 150);
         using var generator = new DriftGenerator();
         using var result = generator.PasteObject(source, new Random(2), 0.05);
         var m = Regex.Match(result.Parameters, @"at \((\d+),(\d+)\) box=(\d+)x(\d+)");
@@ -217,7 +217,7 @@ public sealed class DriftGeneratorTests
     [Fact]
     public void DriftGenerator_ParametersAreInTheDocumentedRanges()
     {
-        using var source = Scene();
+        using var source = Pattern();
         using var generator = new DriftGenerator();
         for (int seed = 0; seed < 25; seed++)
         {
@@ -234,7 +234,7 @@ public sealed class DriftGeneratorTests
     [Fact]
     public void DriftGenerator_PremultipliedAndOtherFormatsAreAccepted()
     {
-        using var source = Scene(64, 48);
+        using var source = Pattern(64, 48);
         using var bgra = source.Copy(SKColorType.Bgra8888);
         using var generator = new DriftGenerator();
         using var a = generator.Apply(source, DriftKind.Invert, new Random(0));

@@ -36,7 +36,7 @@ public sealed class DriftKindsTests
     [Fact]
     public void DriftGallery_RendersOriginalEveryKindAndThreePastes()
     {
-        using var source = AugmentTestImages.Scene(96, 72);
+        using var source = Synth.Pattern(96, 72);
         using var generator = new DriftGenerator();
         var tiles = DriftGallery.Render(source, generator, seed: 7);
         try

@@ -38,19 +38,8 @@ internal static class ImageBytes
         s.Write(len);
         var typeAndData = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
         s.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(len, Crc32(typeAndData));
+        BinaryPrimitives.WriteUInt32BigEndian(len, System.IO.Hashing.Crc32.HashToUInt32(typeAndData));
         s.Write(len);
-    }
-
-    public static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
-        }
-        return ~crc;
     }
 
     /// <summary>An uncompressed 24-bit bottom-up BMP; <paramref name="pixel"/> gives (r, g, b) at (x, y) from the top.</summary>

@@ -1,8 +1,11 @@
 using SkiaSharp;
 
-namespace FunctionsDrift.Core.Tests;
+namespace FunctionsDrift.Testing;
 
-/// <summary>Small synthetic pictures for the engine tests: made in code, seeded, no files or fonts.</summary>
+/// <summary>
+/// Small synthetic pictures for the tests, made in code, seeded, no files or fonts: the one generator of test images,
+/// compiled into each test project that draws pictures (the storage tests use the product's own demo scenes).
+/// </summary>
 internal static class Synth
 {
     public static SKBitmap New(int width, int height) =>
@@ -197,18 +200,89 @@ internal static class Synth
         File.WriteAllBytes(path, Encode(b, format, 95));
     }
 
-    /// <summary>Mean absolute per-channel difference between two same-sized bitmaps (0–255).</summary>
+    /// <summary>
+    /// A scene for pixel-exact augmentation tests, asymmetric top to bottom: red ramp left→right, green ramp top→bottom,
+    /// a 16-px checkerboard in blue, and a few bright discs and bars from <paramref name="seed"/>. Opaque RGBA8888 unpremultiplied.
+    /// </summary>
+    public static SKBitmap Pattern(int width = 160, int height = 120, int seed = 1)
+    {
+        var bitmap = New(width, height);
+        var rng = new Random(seed);
+        var discs = Enumerable.Range(0, 4)
+            .Select(_ => (X: rng.Next(width), Y: rng.Next(height), R: 4 + rng.Next(Math.Max(1, width / 8)), V: (byte)(120 + rng.Next(135))))
+            .ToArray();
+        var span = bitmap.GetPixelSpan();
+        for (int y = 0; y < height; y++)
+        {
+            var row = span.Slice(y * bitmap.RowBytes, width * 4);
+            for (int x = 0; x < width; x++)
+            {
+                var px = row.Slice(x * 4, 4);
+                px[0] = (byte)(30 + 200 * x / Math.Max(1, width - 1));
+                px[1] = (byte)(20 + 180 * y / Math.Max(1, height - 1));
+                px[2] = ((x / 16 + y / 16) & 1) == 0 ? (byte)60 : (byte)190;
+                px[3] = 255;
+                foreach (var d in discs)
+                {
+                    int dx = x - d.X, dy = y - d.Y;
+                    if (dx * dx + dy * dy <= d.R * d.R)
+                    {
+                        px[0] = d.V;
+                        px[1] = (byte)(255 - d.V);
+                        px[2] = (byte)(d.V / 2);
+                    }
+                }
+                if (y > height * 3 / 4 && x % 24 < 6)
+                {
+                    px[0] = px[1] = px[2] = 250;
+                }
+            }
+        }
+        return bitmap;
+    }
+
+    /// <summary>Tightly packed RGBA bytes.</summary>
+    public static byte[] Bytes(SKBitmap bitmap)
+    {
+        var result = new byte[bitmap.Width * bitmap.Height * 4];
+        var span = bitmap.GetPixelSpan();
+        for (int y = 0; y < bitmap.Height; y++)
+        {
+            span.Slice(y * bitmap.RowBytes, bitmap.Width * 4).CopyTo(result.AsSpan(y * bitmap.Width * 4));
+        }
+        return result;
+    }
+
+    /// <summary>Mean absolute difference over R, G, B (0–255) of two same-sized bitmaps.</summary>
     public static double MeanAbsDiff(SKBitmap a, SKBitmap b)
     {
-        double s = 0;
-        for (int y = 0; y < a.Height; y++)
-            for (int x = 0; x < a.Width; x++)
+        var x = Bytes(a);
+        var y = Bytes(b);
+        long sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (i % 4 != 3)
             {
-                var p = a.GetPixel(x, y);
-                var q = b.GetPixel(x, y);
-                s += Math.Abs(p.Red - q.Red) + Math.Abs(p.Green - q.Green) + Math.Abs(p.Blue - q.Blue);
+                sum += Math.Abs(x[i] - y[i]);
             }
-        return s / (3.0 * a.Width * a.Height);
+        }
+        return sum / (x.Length * 0.75);
+    }
+
+    /// <summary>Share of pixels where some channel moved by more than <paramref name="threshold"/>.</summary>
+    public static double ChangedFraction(SKBitmap a, SKBitmap b, int threshold = 8)
+    {
+        var x = Bytes(a);
+        var y = Bytes(b);
+        int changed = 0;
+        for (int i = 0; i < x.Length; i += 4)
+        {
+            if (Math.Abs(x[i] - y[i]) > threshold || Math.Abs(x[i + 1] - y[i + 1]) > threshold || Math.Abs(x[i + 2] - y[i + 2]) > threshold)
+            {
+                changed++;
+            }
+        }
+        return changed / (x.Length / 4.0);
     }
 
     private static SKColor Shade(SKColor c, float delta)

@@ -1,0 +1,9 @@
+using FunctionsDrift.Core.Features;
+
+namespace FunctionsDrift.Storage;
+
+/// <summary>What <see cref="ReferenceImages.ExtractAsync"/> got from the reference container.</summary>
+/// <param name="Features">The usable images' features, in name order.</param>
+/// <param name="ContainerFound">False when the container does not exist (then there are no features).</param>
+/// <param name="Oversized">Images skipped at the listing for their size.</param>
+internal sealed record ReferenceExtraction(IReadOnlyList<ImageFeatures> Features, bool ContainerFound, int Oversized);
