@@ -19,7 +19,7 @@ internal sealed class FitArguments
         Description = $"Detectors to fit (default: every one the features support): {string.Join(", ", DetectorKinds.All.Select(k => k.Name))}.",
         AllowMultipleArgumentsPerToken = true,
     };
-    private readonly Option<bool> _noFloors = new("--no-floors") { Description = "Turn off the effect-size floors of the colour and quality detectors." };
+    private readonly Option<bool> _noFloors = new("--no-floors") { Description = "Turn off the effect-size floors of the colour, quality and view detectors." };
 
     public void AddTo(Command command)
     {
@@ -49,6 +49,7 @@ internal sealed class FitArguments
             Detectors = detectors,
             QualityFloorScale = noFloors ? 0 : defaults.QualityFloorScale,
             HsvFloor = noFloors ? 0 : defaults.HsvFloor,
+            ViewFloor = noFloors ? 0 : defaults.ViewFloor,
         };
     }
 }
