@@ -95,9 +95,9 @@ internal static class AugmentCommand
                     rows.Add($"{ScoreWriter.Csv(fileName)},0,none,");
                     clean++;
                 }
-                var outName = $"{Path.GetFileNameWithoutExtension(path)}__{kind.ToName()}.jpg";
+                var outName = $"{Path.GetFileNameWithoutExtension(path)}__{kind.Name}.jpg";
                 AugmentSupport.WriteJpeg(result.Image, Path.Combine(s.Out, outName));
-                rows.Add($"{ScoreWriter.Csv(outName)},1,{kind.ToName()},{ScoreWriter.Csv(result.Parameters)}");
+                rows.Add($"{ScoreWriter.Csv(outName)},1,{kind.Name},{ScoreWriter.Csv(result.Parameters)}");
                 drifted++;
                 report($"[{index + 1}/{inputs.Count}] {fileName} -> {outName} ({result.Parameters})");
             }
