@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using FunctionsDrift.Cli.Commands;
 using FunctionsDrift.Core.Images;
 using FunctionsDrift.Core.Model;
 using FunctionsDrift.Core.Windows;
@@ -20,7 +19,7 @@ internal sealed record ReportInput
     public required int ReferenceImages { get; init; }
     public required IReadOnlyList<ReportDetector> Detectors { get; init; }
     public required ScoreTable Scores { get; init; }
-    public IReadOnlyDictionary<string, EvalCommand.Label>? Labels { get; init; }
+    public IReadOnlyDictionary<string, ImageLabel>? Labels { get; init; }
     /// <summary>Folder of the scored images, for thumbnails.</summary>
     public string? ImagesDir { get; init; }
     public int Top { get; init; } = 24;
@@ -51,31 +50,13 @@ internal static class DriftReport
     private static string E(string s) => WebUtility.HtmlEncode(s);
 
     /// <summary>Precision/recall rows: one per detector (its <c>_flag</c> column) and the fused verdict (<c>drift</c>).</summary>
-    public static IReadOnlyList<EvalCommand.Row> Metrics(ScoreTable scores, IReadOnlyDictionary<string, EvalCommand.Label> labels, IReadOnlyList<string> detectors)
+    public static IReadOnlyList<DetectionMetrics> Metrics(ScoreTable scores, IReadOnlyDictionary<string, ImageLabel> labels, IReadOnlyList<string> detectors)
     {
         var scored = scores.Records.Where(r => r.Scored && labels.ContainsKey(r.Image)).ToList();
-        var rows = new List<EvalCommand.Row>();
-        foreach (var name in detectors.Append(Fused))
-        {
-            int tp = 0, fp = 0, fn = 0, tn = 0;
-            var perKind = new Dictionary<string, (int Hit, int Total)>(StringComparer.Ordinal);
-            foreach (var r in scored)
-            {
-                bool? flag = name == Fused ? r.Drift : r.Detectors.TryGetValue(name, out var c) ? c.Flag : null;
-                if (flag is not bool f) continue;
-                var label = labels[r.Image];
-                if (label.Value == 1)
-                {
-                    if (f) tp++; else fn++;
-                    var (h, t) = perKind.GetValueOrDefault(label.Kind);
-                    perKind[label.Kind] = (h + (f ? 1 : 0), t + 1);
-                }
-                else if (f) fp++;
-                else tn++;
-            }
-            rows.Add(new EvalCommand.Row(name, tp, fp, fn, tn, perKind));
-        }
-        return rows;
+        return detectors.Append(Fused).Select(name => DetectionMetrics.Count(name, scored
+            .Select(r => (Flag: name == Fused ? r.Drift : r.Detectors.TryGetValue(name, out var c) ? c.Flag : null, Label: labels[r.Image]))
+            .Where(v => v.Flag is not null)
+            .Select(v => (v.Flag!.Value, v.Label)))).ToList();
     }
 
     /// <summary>Flag-rate buckets over time: a period chosen so that there are at most ~48 buckets.</summary>
@@ -194,7 +175,7 @@ internal static class DriftReport
         return sb.ToString();
     }
 
-    private static void AppendMetrics(StringBuilder sb, IReadOnlyList<EvalCommand.Row> rows)
+    private static void AppendMetrics(StringBuilder sb, IReadOnlyList<DetectionMetrics> rows)
     {
         sb.Append("<h2>Precision and recall</h2>\n<table data-table=\"metrics\">\n<tr><th>detector</th><th>precision</th><th>recall</th><th>true positives</th><th>false alarms</th><th>missed</th><th>false-alarm rate</th></tr>\n");
         foreach (var r in rows)
