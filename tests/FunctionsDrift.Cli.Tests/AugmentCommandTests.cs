@@ -88,7 +88,7 @@ public sealed class AugmentCommandTests : IDisposable
         var (code, _, stderr) = await Run("augment", "--in", input, "--out", output);
         Assert.True(code == 0, stderr);
         var kinds = File.ReadAllLines(Path.Combine(output, "labels.csv")).Skip(1).Select(l => l.Split(',')[2]).ToList();
-        Assert.Equal(DriftKinds.All.Select(k => k.ToName()).Order(), kinds.Order());
+        Assert.Equal(DriftKinds.All.Select(k => k.Name).Order(), kinds.Order());
         Assert.Equal(11, Directory.GetFiles(output, "*.jpg").Length);
     }
 
@@ -120,7 +120,7 @@ public sealed class AugmentCommandTests : IDisposable
         Assert.StartsWith("error: unknown kind 'fog'", stderr);
         foreach (var kind in DriftKinds.All)
         {
-            Assert.Contains(kind.ToName(), stderr);
+            Assert.Contains(kind.Name, stderr);
         }
         Assert.False(File.Exists(Path.Combine(_root, "out", "labels.csv")));
     }

@@ -45,9 +45,9 @@ public sealed class CliSetFixture : IDisposable
         {
             using var scene = Scene(3000 + i);
             using var drifted = generator.Apply(scene, Kinds[i], new Random(i));
-            var name = $"t{12 + i:00}_{Kinds[i].ToName()}.jpg";
+            var name = $"t{12 + i:00}_{Kinds[i].Name}.jpg";
             Save(drifted.Image, Path.Combine(Test, name));
-            labels.Append($"{name},1,{Kinds[i].ToName()}\n");
+            labels.Append($"{name},1,{Kinds[i].Name}\n");
         }
         File.WriteAllText(Labels, labels.ToString());
         File.WriteAllBytes(Path.Combine(Test, "t99_broken.jpg"), []);

@@ -34,7 +34,7 @@ public sealed class GalleryCommandTests : IDisposable
         Assert.StartsWith("<!DOCTYPE html>", html);
         foreach (var kind in DriftKinds.All)
         {
-            Assert.Contains($"data-kind=\"{kind.ToName()}\"", html);
+            Assert.Contains($"data-kind=\"{kind.Name}\"", html);
         }
         Assert.Contains("object-paste (small)", html);
         Assert.Contains("object-paste (large)", html);

@@ -1,4 +1,3 @@
-using FunctionsDrift.Cli.Commands;
 using FunctionsDrift.Cli.Reporting;
 using SkiaSharp;
 
@@ -19,7 +18,7 @@ internal static class ReportFixtures
         f.png,,,,,,,,,,,,decode failed,2026-01-01T12:05:00Z
         """;
 
-    public static readonly Dictionary<string, EvalCommand.Label> Labels = new()
+    public static readonly Dictionary<string, ImageLabel> Labels = new()
     {
         ["a.png"] = new(1, "invert"),
         ["b.png"] = new(0, "none"),

@@ -16,10 +16,10 @@ public sealed class ReportTests : IDisposable
         var sibling = Directory.CreateDirectory(images + "-private").FullName;
         File.Copy(Path.Combine(images, "a.png"), Path.Combine(sibling, "x.png"));
 
-        Assert.NotNull(DriftReport.Thumbnail(images, "a.png", 64));
-        Assert.Null(DriftReport.Thumbnail(images, $"../{Path.GetFileName(sibling)}/x.png", 64));
-        Assert.Null(DriftReport.Thumbnail(images + Path.DirectorySeparatorChar, $"../{Path.GetFileName(sibling)}/x.png", 64));
-        Assert.Null(DriftReport.Thumbnail(images, Path.Combine(sibling, "x.png"), 64));
+        Assert.NotNull(Thumbnail.Base64Jpeg(images, "a.png", 64));
+        Assert.Null(Thumbnail.Base64Jpeg(images, $"../{Path.GetFileName(sibling)}/x.png", 64));
+        Assert.Null(Thumbnail.Base64Jpeg(images + Path.DirectorySeparatorChar, $"../{Path.GetFileName(sibling)}/x.png", 64));
+        Assert.Null(Thumbnail.Base64Jpeg(images, Path.Combine(sibling, "x.png"), 64));
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class ReportTests : IDisposable
     public void DriftReport_MetricsCountFlagColumnsAgainstLabels()
     {
         var input = ReportFixtures.Input();
-        var rows = DriftReport.Metrics(input.Scores, ReportFixtures.Labels, ["hsv", "quality"]).ToDictionary(r => r.Name);
+        var rows = ScoreMetrics.PerDetector(input.Scores, ReportFixtures.Labels, ["hsv", "quality"]).ToDictionary(r => r.Name);
 
         Assert.Equal((1, 1, 2, 1), (rows["hsv"].Tp, rows["hsv"].Fp, rows["hsv"].Fn, rows["hsv"].Tn));
         Assert.Equal((1, 0, 2, 2), (rows["quality"].Tp, rows["quality"].Fp, rows["quality"].Fn, rows["quality"].Tn));
@@ -124,7 +124,7 @@ public sealed class ReportTests : IDisposable
     [Fact]
     public void DriftReport_RateOverTimeBucketsByAPeriodAndCountsFlags()
     {
-        var points = DriftReport.RateOverTime(ScoreTable.Parse(ReportFixtures.Scores));
+        var points = FlagRateOverTime.Compute(ScoreTable.Parse(ReportFixtures.Scores));
 
         // Two hours of data → 5-minute buckets (the shortest period with at most 48); only occupied buckets are returned.
         Assert.Equal(5, points.Count);

@@ -96,9 +96,9 @@ internal static class AugmentCommand
                     rows.Add([fileName, "0", "none", ""]);
                     clean++;
                 }
-                var outName = $"{Path.GetFileNameWithoutExtension(path)}__{kind.ToName()}.jpg";
+                var outName = $"{Path.GetFileNameWithoutExtension(path)}__{kind.Name}.jpg";
                 AugmentSupport.WriteJpeg(result.Image, Path.Combine(s.Out, outName));
-                rows.Add([outName, "1", kind.ToName(), result.Parameters]);
+                rows.Add([outName, "1", kind.Name, result.Parameters]);
                 drifted++;
                 report($"[{index + 1}/{inputs.Count}] {fileName} -> {outName} ({result.Parameters})");
             }

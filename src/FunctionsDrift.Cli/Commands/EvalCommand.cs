@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using FunctionsDrift.Cli.Reporting;
 using FunctionsDrift.Core.Detectors;
 using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Model;
@@ -76,36 +77,27 @@ internal static class EvalCommand
         return cmd;
     }
 
-    internal sealed record Label(int Value, string Kind);
+    internal sealed record Report(IReadOnlyList<DetectionMetrics> Rows, int Images, int Drifted, int Unreadable, int Unlabelled);
 
-    internal sealed record Row(string Name, int Tp, int Fp, int Fn, int Tn, Dictionary<string, (int Hit, int Total)> PerKind)
-    {
-        public double Precision => Tp + Fp == 0 ? 1 : (double)Tp / (Tp + Fp);
-        public double Recall => Tp + Fn == 0 ? 1 : (double)Tp / (Tp + Fn);
-        public double FalseAlarmRate => Fp + Tn == 0 ? 0 : (double)Fp / (Fp + Tn);
-    }
-
-    internal sealed record Report(IReadOnlyList<Row> Rows, int Images, int Drifted, int Unreadable, int Unlabelled);
-
-    public static Dictionary<string, Label> ReadLabels(string path)
+    public static Dictionary<string, ImageLabel> ReadLabels(string path)
     {
         if (!File.Exists(path)) throw new CliException($"labels file not found: {path}");
-        var result = new Dictionary<string, Label>(StringComparer.Ordinal);
+        var result = new Dictionary<string, ImageLabel>(StringComparer.Ordinal);
         if (new FileInfo(path).Length == 0) return result;
         // The RFC 4180 reader: drift augment quotes names and parameters that hold commas.
-        foreach (var cells in Reporting.CsvTable.ReadFile(path).Rows)
+        foreach (var cells in CsvTable.ReadFile(path).Rows)
         {
             if (cells.All(string.IsNullOrWhiteSpace)) continue;
             if (cells.Length < 2 || !int.TryParse(cells[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
             {
                 throw new CliException($"labels file {path}: expected image,label,kind but found: {string.Join(',', cells)}");
             }
-            result[cells[0]] = new Label(value, cells.Length > 2 ? cells[2] : (value == 1 ? "drift" : "none"));
+            result[cells[0]] = new ImageLabel(value, cells.Length > 2 ? cells[2] : (value == 1 ? "drift" : "none"));
         }
         return result;
     }
 
-    public static Report Evaluate(ReferenceModel model, IReadOnlyList<ResultRow> rows, IReadOnlyDictionary<string, Label> truth, double alpha)
+    public static Report Evaluate(ReferenceModel model, IReadOnlyList<ResultRow> rows, IReadOnlyDictionary<string, ImageLabel> truth, double alpha)
     {
         var names = model.Detectors.Select(d => d.Detector.Name).ToList();
         var groups = new List<(string Name, string[] Members)>();
@@ -117,26 +109,9 @@ internal static class EvalCommand
         groups.Add(("FUSED (all)", names.ToArray()));
 
         var scored = rows.Where(r => r.Drift is not null && truth.ContainsKey(r.Image)).ToList();
-        var list = new List<Row>();
-        foreach (var (groupName, members) in groups)
-        {
-            int tp = 0, fp = 0, fn = 0, tn = 0;
-            var perKind = new Dictionary<string, (int, int)>();
-            foreach (var r in scored)
-            {
-                double minP = r.Detectors.Where(d => members.Contains(d.Detector)).Min(d => d.PValue);
-                bool flag = minP * members.Length <= alpha;
-                var label = truth[r.Image];
-                if (label.Value == 1)
-                {
-                    if (flag) tp++; else fn++;
-                    var (h, t) = perKind.GetValueOrDefault(label.Kind);
-                    perKind[label.Kind] = (h + (flag ? 1 : 0), t + 1);
-                }
-                else if (flag) fp++; else tn++;
-            }
-            list.Add(new Row(groupName, tp, fp, fn, tn, perKind));
-        }
+        var list = groups.Select(g => DetectionMetrics.Count(g.Name, scored.Select(r =>
+            (Flag: r.Detectors.Where(d => g.Members.Contains(d.Detector)).Min(d => d.PValue) * g.Members.Length <= alpha,
+             Label: truth[r.Image])))).ToList();
         return new Report(list, scored.Count, scored.Count(r => truth[r.Image].Value == 1), rows.Count(r => r.Error is not null), rows.Count(r => r.Drift is not null && !truth.ContainsKey(r.Image)));
     }
 

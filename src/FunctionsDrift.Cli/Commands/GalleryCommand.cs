@@ -137,7 +137,7 @@ internal static class GalleryCommand
             """);
         for (int i = 0; i < tiles.Count; i++)
         {
-            var kind = tiles[i].Kind is { } k ? k.ToName() : "none";
+            var kind = tiles[i].Kind is { } k ? k.Name : "none";
             sb.Append($"""
                 <figure data-kind="{E(kind)}"><a href="{E(files[i])}"><img src="{E(files[i])}" alt="{E(tiles[i].Title)}" loading="lazy"></a>
                 <figcaption><b>{E(tiles[i].Title)}</b><code>{E(tiles[i].Parameters)}</code></figcaption></figure>

@@ -42,13 +42,13 @@ public static class DriftGallery
                 }
                 ct.ThrowIfCancellationRequested();
                 var r = generator.Apply(source, kind, SeedMixer.For(seed, index++));
-                tiles.Add(new GalleryTile(kind.ToName(), kind, r.Parameters, r.Image));
+                tiles.Add(new GalleryTile(kind.Name, kind, r.Parameters, r.Image));
             }
             foreach (var (label, area) in PasteSizes)
             {
                 ct.ThrowIfCancellationRequested();
                 var r = generator.PasteObject(source, SeedMixer.For(seed, index++), area);
-                tiles.Add(new GalleryTile($"{DriftKind.ObjectPaste.ToName()} ({label})", DriftKind.ObjectPaste, r.Parameters, r.Image));
+                tiles.Add(new GalleryTile($"{DriftKind.ObjectPaste.Name} ({label})", DriftKind.ObjectPaste, r.Parameters, r.Image));
             }
             return tiles;
         }

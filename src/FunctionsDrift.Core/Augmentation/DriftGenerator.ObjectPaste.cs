@@ -52,7 +52,7 @@ public sealed partial class DriftGenerator
             canvas.DrawImage(image, x, y);
             canvas.Flush();
         }
-        var parameters = Inv($"object={obj.Name} size={actual * 100:0.#}% at ({x},{y}) box={ow}x{oh}");
+        var parameters = FormattableString.Invariant($"object={obj.Name} size={actual * 100:0.#}% at ({x},{y}) box={ow}x{oh}");
         return new AugmentResult(Pixels.ToUnpremul(work), DriftKind.ObjectPaste, parameters);
     }
 

@@ -1,73 +1,55 @@
+using FunctionsDrift.Core.Augmentation.Kinds;
+using SkiaSharp;
+
 namespace FunctionsDrift.Core.Augmentation;
 
 /// <summary>
-/// The synthetic drifts of the "Tokyo Drift" study (albumentations-like transformations), used to build labelled test sets.
+/// One synthetic drift of the "Tokyo Drift" study (albumentations-like transformations), used to build labelled test sets.
+/// Each kind is one class under <c>Kinds/</c>; <see cref="DriftKinds.All"/> lists them.
 /// </summary>
-public enum DriftKind
+public abstract class DriftKind
 {
     /// <summary>Upside-down image (camera mounted the wrong way).</summary>
-    VerticalFlip,
+    public static DriftKind VerticalFlip { get; } = new VerticalFlipDrift();
+
     /// <summary>Shrink by 0.15–0.4 and scale back up: loss of resolution.</summary>
-    Downscale,
+    public static DriftKind Downscale { get; } = new DownscaleDrift();
+
     /// <summary>Thin slanted semi-transparent streaks, slight blur and darkening.</summary>
-    Rain,
+    public static DriftKind Rain { get; } = new RainDrift();
+
     /// <summary>Additive per-channel Gaussian noise, sigma 15–40 on 0–255.</summary>
-    GaussianNoise,
+    public static DriftKind GaussianNoise { get; } = new GaussianNoiseDrift();
+
     /// <summary>Emboss convolution blended with the original.</summary>
-    Emboss,
+    public static DriftKind Emboss { get; } = new EmbossDrift();
+
     /// <summary>Random brightness, contrast, saturation and hue, each clearly away from identity.</summary>
-    ColorJitter,
+    public static DriftKind ColorJitter { get; } = new ColorJitterDrift();
+
     /// <summary>Negative image.</summary>
-    Invert,
+    public static DriftKind Invert { get; } = new InvertDrift();
+
     /// <summary>Luma only (R = G = B).</summary>
-    Grayscale,
+    public static DriftKind Grayscale { get; } = new GrayscaleDrift();
+
     /// <summary>Bright sun disc with halo and a line of flare circles.</summary>
-    SunFlare,
+    public static DriftKind SunFlare { get; } = new SunFlareDrift();
+
     /// <summary>A non-identity permutation of the R, G, B channels.</summary>
-    ChannelShuffle,
+    public static DriftKind ChannelShuffle { get; } = new ChannelShuffleDrift();
+
     /// <summary>An object (image or synthetic shape) pasted with a soft edge, 3–35 % of the frame.</summary>
-    ObjectPaste,
-}
+    public static DriftKind ObjectPaste { get; } = new ObjectPasteDrift();
 
-/// <summary>Kebab-case names of <see cref="DriftKind"/> as used on the command line and in labels.csv.</summary>
-public static class DriftKinds
-{
-    /// <summary>Every kind, in declaration order.</summary>
-    public static IReadOnlyList<DriftKind> All { get; } = Enum.GetValues<DriftKind>();
+    private protected DriftKind(string name) => Name = name;
 
-    public static string ToName(this DriftKind kind) => kind switch
-    {
-        DriftKind.VerticalFlip => "vertical-flip",
-        DriftKind.Downscale => "downscale",
-        DriftKind.Rain => "rain",
-        DriftKind.GaussianNoise => "gaussian-noise",
-        DriftKind.Emboss => "emboss",
-        DriftKind.ColorJitter => "color-jitter",
-        DriftKind.Invert => "invert",
-        DriftKind.Grayscale => "grayscale",
-        DriftKind.SunFlare => "sun-flare",
-        DriftKind.ChannelShuffle => "channel-shuffle",
-        DriftKind.ObjectPaste => "object-paste",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
+    /// <summary>Kebab-case name, as used on the command line and in labels.csv.</summary>
+    public string Name { get; }
 
-    /// <summary>Parses a kebab-case name (case-insensitive; <c>_</c> and the PascalCase enum name are accepted too).</summary>
-    public static bool TryParse(string? name, out DriftKind kind)
-    {
-        var key = (name ?? "").Trim().Replace('_', '-');
-        foreach (var k in All)
-        {
-            if (string.Equals(k.ToName(), key, StringComparison.OrdinalIgnoreCase) ||
-                string.Equals(k.ToString(), key, StringComparison.OrdinalIgnoreCase))
-            {
-                kind = k;
-                return true;
-            }
-        }
-        kind = default;
-        return false;
-    }
+    /// <summary>Applies this drift to <paramref name="source"/> with parameters drawn from <paramref name="rng"/>.</summary>
+    internal abstract AugmentResult Apply(SKBitmap source, Random rng, DriftGenerator generator);
 
-    /// <summary>"vertical-flip, downscale, …" for error messages and help text.</summary>
-    public static string ValidNames => string.Join(", ", All.Select(k => k.ToName()));
+    /// <inheritdoc/>
+    public override string ToString() => Name;
 }

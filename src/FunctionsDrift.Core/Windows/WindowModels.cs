@@ -76,8 +76,7 @@ public sealed record DriftRate(int Flagged, int Scored, double Rate, double Low,
 /// <param name="Label">"1–50" for chunks, the start time for time windows.</param>
 /// <param name="Mmd2">Unbiased MMD² of the normalised embeddings against the reference (null without embeddings or when untested).</param>
 /// <param name="MmdPValue">The MMD's own p-value against the reference windows of the same size.</param>
-/// <param name="PValue">The window's p-value: its smallest test p-value, ranked among the reference windows' smallest.</param>
-/// <param name="Drift">True when <paramref name="PValue"/> ≤ α.</param>
+/// <param name="Drift">True when <see cref="PValue"/> ≤ α.</param>
 public sealed record WindowResult(
     int Index,
     string Label,
@@ -99,7 +98,9 @@ public sealed record WindowResult(
     /// <summary>The window's last image, in stream order.</summary>
     public string? Last { get; init; }
 
-    /// <summary>The window's p-value (null when untested).</summary>
+    /// <summary>
+    /// The window's p-value: its smallest test p-value, ranked among the reference windows' smallest (null when untested).
+    /// </summary>
     public double? PValue { get; init; }
 
     /// <summary>The MMD p-value adjusted for all the window's tests.</summary>

@@ -11,7 +11,7 @@ public sealed class DriftGeneratorTests
     public static TheoryData<DriftKind> AllKinds => new(DriftKinds.All);
 
     /// <summary>Kinds whose output depends on the random draw (the others are fixed functions of the image).</summary>
-    public static TheoryData<DriftKind> RandomKinds => new(DriftKinds.All.Where(k => k is not (DriftKind.VerticalFlip or DriftKind.Invert or DriftKind.Grayscale)));
+    public static TheoryData<DriftKind> RandomKinds => new(DriftKinds.All.Except([DriftKind.VerticalFlip, DriftKind.Invert, DriftKind.Grayscale]));
 
     [Theory]
     [MemberData(nameof(AllKinds))]

@@ -11,9 +11,9 @@ public sealed class DriftKindsTests
         Assert.Equal(11, DriftKinds.All.Count);
         foreach (var kind in DriftKinds.All)
         {
-            Assert.True(DriftKinds.TryParse(kind.ToName(), out var parsed));
+            Assert.True(DriftKinds.TryParse(kind.Name, out var parsed));
             Assert.Equal(kind, parsed);
-            Assert.True(DriftKinds.TryParse(kind.ToString().ToUpperInvariant(), out parsed));
+            Assert.True(DriftKinds.TryParse(kind.Name.Replace("-", "").ToUpperInvariant(), out parsed)); // PascalCase, any case
             Assert.Equal(kind, parsed);
         }
         Assert.True(DriftKinds.TryParse(" Sun_Flare ", out var sun));
