@@ -162,12 +162,12 @@ public sealed class ReportTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Contains("index.html", stdout);
         var html = File.ReadAllText(Path.Combine(outDir, "index.html"));
-        // A --no-embedding model: the colour and quality detectors (patch novelty needs the CNN).
-        foreach (var d in new[] { "hsv", "quality" })
+        // A --no-embedding model: the colour, quality and view detectors (patch novelty needs the CNN).
+        foreach (var d in new[] { "hsv", "quality", "view" })
         {
             Assert.Contains($"data-plot=\"hist-{d}\"", html);
         }
-        Assert.Equal(2, Regex.Count(html, "data-threshold="));
+        Assert.Equal(3, Regex.Count(html, "data-threshold="));
     }
 
     [Fact]

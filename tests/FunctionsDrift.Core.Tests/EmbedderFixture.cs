@@ -41,6 +41,8 @@ public sealed class SceneSet
     public IReadOnlyList<ImageFeatures> NoiseOrBlur { get; }
     /// <summary>A small bright object in one sky cell (patch detector).</summary>
     public IReadOnlyList<ImageFeatures> SmallObject { get; }
+    /// <summary>The camera slid by 4 % of the width (even seeds) or turned by 4° (odd seeds) (view detector).</summary>
+    public IReadOnlyList<ImageFeatures> CameraMoved { get; }
 
     public SceneSet(FeatureExtractor extractor)
     {
@@ -73,6 +75,15 @@ public sealed class SceneSet
             int x = 4 + (s % 3) * 20; // cells of 20×20 in the sky, columns 0–2
             Synth.FillRect(scene, new SKRectI(x, 6, x + 12, 18), new SKColor(240, 30, 200));
             return scene;
+        })).ToList();
+        CameraMoved = Enumerable.Range(900, 6).Select(s => Make(() =>
+        {
+            using var scene = Synth.Scene(s);
+            var moved = Synth.New(scene.Width, scene.Height);
+            using var canvas = new SKCanvas(moved);
+            if (s % 2 == 0) canvas.Translate(-6, 0); else canvas.RotateDegrees(4, scene.Width / 2f, scene.Height / 2f);
+            canvas.DrawBitmap(scene, 0, 0);
+            return moved;
         })).ToList();
     }
 }

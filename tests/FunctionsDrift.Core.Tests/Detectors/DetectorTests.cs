@@ -15,6 +15,7 @@ public sealed class DetectorTests(EmbedderFixture fixture)
         HsvDivergenceDetector.KindName => S.ColourShift,
         QualityDetector.KindName => S.NoiseOrBlur,
         PatchNoveltyDetector.KindName => S.SmallObject,
+        ViewShiftDetector.KindName => S.CameraMoved,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
