@@ -8,7 +8,10 @@ namespace FunctionsDrift.Core.Images;
 /// </summary>
 public static class ImageLoader
 {
-    public static SKBitmap LoadFile(string path, ImageLoadOptions options = default)
+    public static SKBitmap LoadFile(string path, ImageLoadOptions options = default) => LoadFile(path, options, out _);
+
+    /// <param name="nativePixels">Width × height the file declares, before any reduction.</param>
+    public static SKBitmap LoadFile(string path, ImageLoadOptions options, out long nativePixels)
     {
         options = Normalise(options);
         var info = new FileInfo(path);
@@ -20,10 +23,13 @@ public static class ImageLoader
         {
             throw new ImageDecodeException(ImageErrorKind.TooLarge, $"file is {info.Length:N0} bytes, over the limit of {options.MaxBytes:N0}");
         }
-        return Decode(File.ReadAllBytes(path), options);
+        return Decode(File.ReadAllBytes(path), options, out nativePixels);
     }
 
-    public static SKBitmap Decode(ReadOnlySpan<byte> bytes, ImageLoadOptions options = default)
+    public static SKBitmap Decode(ReadOnlySpan<byte> bytes, ImageLoadOptions options = default) => Decode(bytes, options, out _);
+
+    /// <param name="nativePixels">Width × height the image declares, before any reduction.</param>
+    public static SKBitmap Decode(ReadOnlySpan<byte> bytes, ImageLoadOptions options, out long nativePixels)
     {
         options = Normalise(options);
         if (bytes.IsEmpty)
@@ -52,6 +58,7 @@ public static class ImageLoader
         }
 
         var full = codec.Info;
+        nativePixels = (long)full.Width * full.Height;
         if (full.Width <= 0 || full.Height <= 0)
         {
             throw new ImageDecodeException(ImageErrorKind.NotAnImage, "image declares no pixels");
