@@ -24,19 +24,8 @@ internal static class DriftReport
         var labels = input.Labels;
         var scored = scores.Rows.Where(r => r.IsScored()).ToList();
         int flagged = scored.Count(r => r.Drift == true);
-        var sb = new StringBuilder();
+        var sb = HtmlPage.AppendHead(new StringBuilder(), input.Title, ReportStyle.Css(input.ThumbWidth), viewport: true);
         sb.Append($$"""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{{E(input.Title)}}</title>
-            <style>
-            {{ReportStyle.Css(input.ThumbWidth)}}
-            </style>
-            </head>
-            <body>
             <main>
             <h1>{{E(input.Title)}}</h1>
             <p class="sub">reference model <code>{{E(input.ModelVersion)}}</code> fitted on {{input.ReferenceImages}} images · target false-alarm rate {{input.FalseAlarmRate.ToString("P1", Inv)}} (fused), {{(input.FalseAlarmRate / Math.Max(1, input.Detectors.Count)).ToString("P2", Inv)}} per detector</p>
