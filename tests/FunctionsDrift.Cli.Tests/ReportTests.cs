@@ -28,14 +28,14 @@ public sealed class ReportTests : IDisposable
         var table = ScoreTable.Parse(ReportFixtures.Scores);
 
         Assert.Equal(["hsv", "quality"], table.DetectorNames);
-        Assert.Equal(6, table.Records.Count);
-        Assert.Equal("hsv: far, really", table.Records[0].Reasons);
-        Assert.Equal(10, table.Records[0].Detectors["hsv"].Score);
-        Assert.True(table.Records[0].Detectors["hsv"].Flag);
-        Assert.False(table.Records[5].Scored);
-        Assert.Equal("decode failed", table.Records[5].Error);
+        Assert.Equal(6, table.Rows.Count);
+        Assert.Equal("hsv: far, really", table.Rows[0].Reasons);
+        Assert.Equal(10, table.Rows[0].Detector("hsv")!.Score);
+        Assert.True(table.Rows[0].Detector("hsv")!.Flag);
+        Assert.False(table.Rows[5].IsScored());
+        Assert.Equal("decode failed", table.Rows[5].Error);
         Assert.True(table.HasTimestamps);
-        Assert.Equal(new DateTimeOffset(2026, 1, 1, 11, 30, 0, TimeSpan.Zero), table.Records[3].Timestamp);
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 11, 30, 0, TimeSpan.Zero), table.Rows[3].ScoredAt);
     }
 
     [Fact]

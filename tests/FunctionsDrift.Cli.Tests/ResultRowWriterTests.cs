@@ -38,14 +38,38 @@ public sealed class ResultRowWriterTests
         ResultRowWriter.Write(text, "csv", detectors, rows, tableColumns: true);
         var table = ScoreTable.Parse(text.ToString());
         Assert.Equal(["hsv", "patch"], table.DetectorNames);
-        Assert.Equal([false, true, null], table.Records.Select(r => r.Drift));
-        Assert.True(table.Records[1].Detectors["patch"].Flag);
-        Assert.Equal(2.5, table.Records[1].Detectors["patch"].Score);
-        Assert.Equal(Scored, table.Records[0].Timestamp);
-        Assert.Equal("not an image", table.Records[2].Error);
+        Assert.Equal([false, true, null], table.Rows.Select(r => r.Drift));
+        Assert.True(table.Rows[1].Detector("patch")!.Flag);
+        Assert.Equal(2.5, table.Rows[1].Detector("patch")!.Score);
+        Assert.Equal(Scored, table.Rows[0].ScoredAt);
+        Assert.Equal("not an image", table.Rows[2].Error);
         var csv = CsvTable.Parse(text.ToString());
         Assert.Equal("\"0x8DD\"", CsvTable.Cell(csv.Rows[0], csv.Column("blob_etag")));
         Assert.Equal("NotAnImage", CsvTable.Cell(csv.Rows[2], csv.Column("error_kind")));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ResultRowWriter_Csv_ReadBackByScoreTable_GivesTheSameRows(bool tableColumns)
+    {
+        var rows = new[] { TableRow("cam/1.jpg", false), TableRow("=cam/2.jpg", true), new ResultRow { Image = "cam/bad.jpg", Error = "not an image", Status = "error", ErrorKind = "NotAnImage", ScoredAt = Scored } };
+        var detectors = ResultRowWriter.DetectorsOf(rows);
+        var text = new StringWriter();
+        ResultRowWriter.Write(text, "csv", detectors, rows, tableColumns);
+
+        var back = ScoreTable.Parse(text.ToString()).Rows;
+        Assert.Equal(rows.Length, back.Count);
+        foreach (var (row, read) in rows.Zip(back))
+        {
+            // The CSV carries the detectors in the registry's order and without their detail; the table's fields only with tableColumns.
+            var expected = tableColumns ? row : new ResultRow { Image = row.Image, Drift = row.Drift, FusedP = row.FusedP, Reasons = row.Reasons, Error = row.Error };
+            Assert.Equal(expected with { Detectors = [] }, read with { Detectors = [] });
+            Assert.Equal(detectors.Select(row.Detector).OfType<DetectorResult>().Select(d => d with { Detail = "" }), read.Detectors);
+        }
+        var again = new StringWriter();
+        ResultRowWriter.Write(again, "csv", ResultRowWriter.DetectorsOf(back), back, tableColumns);
+        Assert.Equal(text.ToString(), again.ToString());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Text;
+using FunctionsDrift.Cli.Reporting;
 using FunctionsDrift.Core.Augmentation;
 using FunctionsDrift.Core.Images;
 
@@ -111,14 +112,7 @@ internal static class GalleryCommand
     private static string BuildHtml(string imageName, int seed, IReadOnlyList<GalleryTile> tiles, IReadOnlyList<string> files, int thumbWidth)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
-        var sb = new StringBuilder();
-        sb.Append($$"""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>drift gallery — {{E(imageName)}}</title>
-            <style>
+        string css = $$"""
               body { font-family: system-ui, sans-serif; background: #1b1d21; color: #e8eaed; margin: 24px; }
               h1 { font-size: 20px; font-weight: 600; }
               .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax({{thumbWidth}}px, 1fr)); gap: 16px; }
@@ -127,9 +121,9 @@ internal static class GalleryCommand
               figcaption { margin-top: 6px; font-size: 13px; }
               figcaption b { display: block; font-size: 15px; }
               code { color: #b8bec8; word-break: break-word; }
-            </style>
-            </head>
-            <body>
+            """;
+        var sb = HtmlPage.AppendHead(new StringBuilder(), $"drift gallery — {imageName}", css, viewport: false);
+        sb.Append($$"""
             <h1>drift gallery — {{E(imageName)}} (seed {{seed}})</h1>
             <p>Gallery grid: <a href="gallery.png">gallery.png</a>. Click a picture for full size.</p>
             <div class="grid">

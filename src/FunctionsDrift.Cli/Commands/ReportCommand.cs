@@ -45,7 +45,7 @@ internal static class ReportCommand
             Directory.CreateDirectory(dir);
             var path = Path.Combine(dir, "index.html");
             await File.WriteAllTextAsync(path, html, new UTF8Encoding(false), token);
-            ctx.Out.WriteLine($"wrote {path} ({html.Length / 1024} KiB, {table.Records.Count} images, {input.Detectors.Count} detectors)");
+            ctx.Out.WriteLine($"wrote {path} ({html.Length / 1024} KiB, {table.Rows.Count} images, {input.Detectors.Count} detectors)");
             return (int)ExitCode.Ok;
         }, ct));
         return cmd;

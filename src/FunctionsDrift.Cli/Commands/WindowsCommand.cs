@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FunctionsDrift.Cli.Reporting;
+using FunctionsDrift.Core.Scoring;
 using FunctionsDrift.Core.Windows;
 
 namespace FunctionsDrift.Cli.Commands;
@@ -54,11 +55,11 @@ internal static class WindowsCommand
             var rows = FeatureTable.ReadFile(pr.GetValue(features)!, out int skipped);
             if (refSkipped + skipped > 0) ctx.Error.WriteLine($"note: skipped {refSkipped} reference and {skipped} stream rows without features");
             ScoreTable? table = pr.GetValue(scores) is { } s ? ScoreTable.ReadFile(s) : null;
-            var byImage = table?.Records.GroupBy(r => r.Image, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+            var byImage = table?.Rows.GroupBy(r => r.Image, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
             var stream = rows.Select(r =>
             {
-                ScoreRecord? rec = byImage?.GetValueOrDefault(r.Image);
-                return new WindowSample(r.Image, r.Features, rec?.Timestamp, rec?.Scored == true ? rec.Drift : null);
+                ResultRow? rec = byImage?.GetValueOrDefault(r.Image);
+                return new WindowSample(r.Image, r.Features, rec?.ScoredAt, rec?.IsScored() == true ? rec.Drift : null);
             }).ToList();
             if (options.Period is not null && stream.Any(x => x.Timestamp is null))
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using FunctionsDrift.Core.Scoring;
 using FunctionsDrift.Core.Windows;
 
 namespace FunctionsDrift.Cli.Reporting;
@@ -21,28 +22,17 @@ internal static class DriftReport
     {
         var scores = input.Scores;
         var labels = input.Labels;
-        var scored = scores.Records.Where(r => r.Scored).ToList();
+        var scored = scores.Rows.Where(r => r.IsScored()).ToList();
         int flagged = scored.Count(r => r.Drift == true);
-        var sb = new StringBuilder();
+        var sb = HtmlPage.AppendHead(new StringBuilder(), input.Title, ReportStyle.Css(input.ThumbWidth), viewport: true);
         sb.Append($$"""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{{E(input.Title)}}</title>
-            <style>
-            {{ReportStyle.Css(input.ThumbWidth)}}
-            </style>
-            </head>
-            <body>
             <main>
             <h1>{{E(input.Title)}}</h1>
             <p class="sub">reference model <code>{{E(input.ModelVersion)}}</code> fitted on {{input.ReferenceImages}} images · target false-alarm rate {{input.FalseAlarmRate.ToString("P1", Inv)}} (fused), {{(input.FalseAlarmRate / Math.Max(1, input.Detectors.Count)).ToString("P2", Inv)}} per detector</p>
             <div class="cards">
               <div class="card"><b>{{scored.Count}}</b><span>images scored</span></div>
               <div class="card"><b>{{flagged}}</b><span>flagged as drift ({{(scored.Count == 0 ? 0 : (double)flagged / scored.Count).ToString("P1", Inv)}})</span></div>
-              <div class="card"><b>{{scores.Records.Count - scored.Count}}</b><span>unreadable / errors</span></div>
+              <div class="card"><b>{{scores.Rows.Count - scored.Count}}</b><span>unreadable / errors</span></div>
             """);
         if (labels is not null)
         {
@@ -59,15 +49,15 @@ internal static class DriftReport
         foreach (var d in input.Detectors)
         {
             var series = new List<HistogramSeries> { new("reference (out-of-fold)", RefColor, d.Calibration) };
-            var rows = scored.Where(r => r.Detectors.ContainsKey(d.Name)).ToList();
+            var rows = scored.Where(r => r.Detector(d.Name) is not null).ToList();
             if (labels is not null)
             {
-                series.Add(new("clean test", CleanColor, rows.Where(r => labels.TryGetValue(r.Image, out var l) && l.Value != 1).Select(r => r.Detectors[d.Name].Score).ToList()));
-                series.Add(new("drifted test", DriftColor, rows.Where(r => labels.TryGetValue(r.Image, out var l) && l.Value == 1).Select(r => r.Detectors[d.Name].Score).ToList()));
+                series.Add(new("clean test", CleanColor, rows.Where(r => labels.TryGetValue(r.Image, out var l) && l.Value != 1).Select(r => r.Detector(d.Name)!.Score).ToList()));
+                series.Add(new("drifted test", DriftColor, rows.Where(r => labels.TryGetValue(r.Image, out var l) && l.Value == 1).Select(r => r.Detector(d.Name)!.Score).ToList()));
             }
             else
             {
-                series.Add(new("test", TestColor, rows.Select(r => r.Detectors[d.Name].Score).ToList()));
+                series.Add(new("test", TestColor, rows.Select(r => r.Detector(d.Name)!.Score).ToList()));
             }
             sb.Append(SvgPlot.Histogram($"hist-{d.Name}", $"{d.Name} score", series, d.Threshold)).Append('\n');
         }
@@ -126,7 +116,7 @@ internal static class DriftReport
         // White (0) to green (1).
         string.Create(Inv, $"rgba(46,160,67,{0.08 + 0.5 * recall:0.00})");
 
-    private static void AppendFlagRates(StringBuilder sb, IReadOnlyList<ScoreRecord> scored, IReadOnlyList<string> detectors)
+    private static void AppendFlagRates(StringBuilder sb, IReadOnlyList<ResultRow> scored, IReadOnlyList<string> detectors)
     {
         sb.Append("<h2>Flag rates</h2>\n<p class=\"note\">No labels given (<code>--labels</code>): share of images each detector flags.</p>\n<table data-table=\"flag-rates\">\n<tr><th>detector</th><th>flagged</th><th>rate</th><th>95 % CI</th></tr>\n");
         foreach (var name in detectors.Append(Fused))
@@ -140,7 +130,7 @@ internal static class DriftReport
         sb.Append("</table>\n");
     }
 
-    private static void AppendTopFlagged(StringBuilder sb, ReportInput input, IReadOnlyList<ScoreRecord> scored)
+    private static void AppendTopFlagged(StringBuilder sb, ReportInput input, IReadOnlyList<ResultRow> scored)
     {
         var top = scored.Where(r => r.Drift == true).OrderBy(r => r.FusedP ?? 1).ThenBy(r => r.Image, StringComparer.Ordinal).Take(input.Top).ToList();
         int total = scored.Count(r => r.Drift == true);
@@ -155,9 +145,9 @@ internal static class DriftReport
             sb.Append("<figcaption><b>").Append(E(r.Image)).Append("</b><br>");
             sb.Append(Inv, $"fused p = {SvgPlot.PValue(r.FusedP ?? double.NaN)}");
             if (input.Labels?.TryGetValue(r.Image, out var l) == true) sb.Append(Inv, $" · label: {E(l.Value == 1 ? l.Kind : "clean")}");
-            var byDetector = r.Detectors.Where(kv => kv.Value.Flag).Select(kv => $"{kv.Key} p={SvgPlot.PValue(kv.Value.PValue)}").ToList();
+            var byDetector = r.Detectors.Where(d => d.Flag).Select(d => $"{d.Detector} p={SvgPlot.PValue(d.PValue)}").ToList();
             if (byDetector.Count > 0) sb.Append("<br>").Append(E(string.Join(", ", byDetector)));
-            if (r.Reasons.Length > 0) sb.Append("<br><span class=\"reasons\">").Append(E(r.Reasons)).Append("</span>");
+            if (!string.IsNullOrEmpty(r.Reasons)) sb.Append("<br><span class=\"reasons\">").Append(E(r.Reasons)).Append("</span>");
             sb.Append("</figcaption></figure>\n");
         }
         sb.Append("</div>\n");

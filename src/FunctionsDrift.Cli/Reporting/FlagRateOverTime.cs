@@ -11,12 +11,12 @@ internal static class FlagRateOverTime
     /// <summary>Flag-rate buckets of a period chosen so that there are at most ~48; only occupied buckets are returned.</summary>
     public static IReadOnlyList<RatePoint> Compute(ScoreTable scores)
     {
-        var timed = scores.Records.Where(r => r.Scored && r.Timestamp is not null).OrderBy(r => r.Timestamp).ToList();
+        var timed = scores.Rows.Where(r => r.IsScored() && r.ScoredAt is not null).OrderBy(r => r.ScoredAt).ToList();
         if (timed.Count == 0) return [];
-        var span = timed[^1].Timestamp!.Value - timed[0].Timestamp!.Value;
+        var span = timed[^1].ScoredAt!.Value - timed[0].ScoredAt!.Value;
         var period = Periods.FirstOrDefault(p => span / p <= 48, Periods[^1]);
-        var origin = new DateTimeOffset(timed[0].Timestamp!.Value.UtcTicks / period.Ticks * period.Ticks, TimeSpan.Zero);
-        return timed.GroupBy(r => (r.Timestamp!.Value.UtcTicks - origin.UtcTicks) / period.Ticks).Select(g =>
+        var origin = new DateTimeOffset(timed[0].ScoredAt!.Value.UtcTicks / period.Ticks * period.Ticks, TimeSpan.Zero);
+        return timed.GroupBy(r => (r.ScoredAt!.Value.UtcTicks - origin.UtcTicks) / period.Ticks).Select(g =>
         {
             int n = g.Count(), k = g.Count(r => r.Drift == true);
             var (lo, hi) = TwoSampleTests.Wilson(k, n);

@@ -1,3 +1,5 @@
+using FunctionsDrift.Core.Scoring;
+
 namespace FunctionsDrift.Cli.Reporting;
 
 /// <summary>Precision and recall from a score file's own flag columns, against labels.</summary>
@@ -9,7 +11,7 @@ internal static class ScoreMetrics
     /// <summary>One row per detector (its <c>_flag</c> column) and one for the fused verdict (<c>drift</c>).</summary>
     public static IReadOnlyList<DetectionMetrics> PerDetector(ScoreTable scores, IReadOnlyDictionary<string, ImageLabel> labels, IReadOnlyList<string> detectors)
     {
-        var scored = scores.Records.Where(r => r.Scored && labels.ContainsKey(r.Image)).ToList();
+        var scored = scores.Rows.Where(r => r.IsScored() && labels.ContainsKey(r.Image)).ToList();
         return detectors.Append(Fused).Select(name => DetectionMetrics.Count(name, scored
             .Select(r => (Flag: Flag(r, name), Label: labels[r.Image]))
             .Where(v => v.Flag is not null)
@@ -17,6 +19,5 @@ internal static class ScoreMetrics
     }
 
     /// <summary>The fused verdict or one detector's flag; null where the row has none.</summary>
-    public static bool? Flag(ScoreRecord record, string name) =>
-        name == Fused ? record.Drift : record.Detectors.TryGetValue(name, out var c) ? c.Flag : null;
+    public static bool? Flag(ResultRow row, string name) => name == Fused ? row.Drift : row.Detector(name)?.Flag;
 }

@@ -1,27 +1,19 @@
+using System.Globalization;
+using FunctionsDrift.Core.Scoring;
+
 namespace FunctionsDrift.Cli.Reporting;
 
-/// <summary>One detector's columns for one image.</summary>
-internal sealed record DetectorCell(double Score, double Threshold, double PValue, bool Flag);
-
-/// <summary>One row of a score CSV (<c>drift score</c>, <c>drift eval --scores-out</c>, <c>drift results --format csv</c>).</summary>
-internal sealed record ScoreRecord(
-    string Image,
-    bool? Drift,
-    double? FusedP,
-    IReadOnlyDictionary<string, DetectorCell> Detectors,
-    string Reasons,
-    string Error,
-    DateTimeOffset? Timestamp)
-{
-    public bool Scored => Drift is not null && Error.Length == 0;
-}
-
-/// <summary>A score CSV: detectors found from the <c>{d}_score</c> columns, optional <c>scored_at</c>/<c>timestamp</c>.</summary>
+/// <summary>
+/// A score CSV (<c>drift score</c>, <c>drift eval --scores-out</c>, <c>drift results --format csv</c>) read back into the
+/// <see cref="ResultRow"/>s that <c>ResultRowWriter</c> wrote: detectors found from the <c>{d}_score</c> columns, the
+/// results table's columns where present, and a <c>timestamp</c> column taken as <c>scored_at</c> when that is missing.
+/// A detector's detail is not in the CSV and reads back empty.
+/// </summary>
 internal sealed class ScoreTable
 {
     public required IReadOnlyList<string> DetectorNames { get; init; }
-    public required IReadOnlyList<ScoreRecord> Records { get; init; }
-    public bool HasTimestamps => Records.Any(r => r.Timestamp is not null);
+    public required IReadOnlyList<ResultRow> Rows { get; init; }
+    public bool HasTimestamps => Rows.Any(r => r.ScoredAt is not null);
 
     public static ScoreTable ReadFile(string path) => From(CsvTable.ReadFile(path), path);
 
@@ -35,34 +27,60 @@ internal sealed class ScoreTable
         var reasons = t.Column("reasons");
         var error = t.Column("error");
         var time = t.Column("scored_at") ?? t.Column("timestamp");
+        var reference = t.Column("reference_version");
+        var status = t.Column("status");
+        var errorKind = t.Column("error_kind");
+        var modified = t.Column("blob_last_modified");
+        var width = t.Column("width");
+        var height = t.Column("height");
+        var url = t.Column("blob_url");
+        var etag = t.Column("blob_etag");
         var names = t.Header.Where(h => h.EndsWith("_score", StringComparison.OrdinalIgnoreCase))
             .Select(h => h[..^"_score".Length]).ToList();
         if (names.Count == 0) throw new CliException($"{file}: no detector columns ({{detector}}_score)");
-        var cols = names.ToDictionary(n => n, n => (S: t.Column(n + "_score"), T: t.Column(n + "_threshold"), P: t.Column(n + "_p"), F: t.Column(n + "_flag")));
-        var records = new List<ScoreRecord>(t.Rows.Count);
+        var cols = names.Select(n => (Name: n, S: t.Column(n + "_score"), T: t.Column(n + "_threshold"), P: t.Column(n + "_p"), F: t.Column(n + "_flag"))).ToList();
+        var rows = new List<ResultRow>(t.Rows.Count);
         foreach (var row in t.Rows)
         {
-            var cells = new Dictionary<string, DetectorCell>(StringComparer.Ordinal);
-            foreach (var n in names)
+            var detectors = new List<DetectorResult>(cols.Count);
+            foreach (var c in cols)
             {
-                var c = cols[n];
                 if (CsvTable.Number(CsvTable.Cell(row, c.S)) is double s)
                 {
                     double thr = CsvTable.Number(CsvTable.Cell(row, c.T)) ?? double.NaN;
                     double p = CsvTable.Number(CsvTable.Cell(row, c.P)) ?? double.NaN;
                     bool flag = CsvTable.Bool(CsvTable.Cell(row, c.F)) ?? (!double.IsNaN(thr) && s >= thr);
-                    cells[n] = new DetectorCell(s, thr, p, flag);
+                    detectors.Add(new DetectorResult(c.Name, s, thr, p, flag, ""));
                 }
             }
-            records.Add(new ScoreRecord(
-                CsvTable.Cell(row, image),
-                CsvTable.Bool(CsvTable.Cell(row, drift)),
-                CsvTable.Number(CsvTable.Cell(row, fused)),
-                cells,
-                CsvTable.Cell(row, reasons),
-                CsvTable.Cell(row, error),
-                CsvTable.Time(CsvTable.Cell(row, time))));
+            bool? verdict = CsvTable.Bool(CsvTable.Cell(row, drift));
+            string why = CsvTable.Cell(row, reasons);
+            rows.Add(new ResultRow
+            {
+                Image = CsvTable.Cell(row, image),
+                Drift = verdict,
+                FusedP = CsvTable.Number(CsvTable.Cell(row, fused)),
+                ReferenceVersion = Text(row, reference),
+                Detectors = detectors,
+                // The writer leaves reasons empty both when nothing fired and when the image was not scored.
+                Reasons = verdict is null && why.Length == 0 ? null : why,
+                Error = Text(row, error),
+                Status = Text(row, status),
+                ErrorKind = Text(row, errorKind),
+                BlobLastModified = CsvTable.Time(CsvTable.Cell(row, modified)),
+                ScoredAt = CsvTable.Time(CsvTable.Cell(row, time)),
+                Width = Int(row, width),
+                Height = Int(row, height),
+                BlobUrl = Text(row, url),
+                BlobETag = Text(row, etag),
+            });
         }
-        return new ScoreTable { DetectorNames = names, Records = records };
+        return new ScoreTable { DetectorNames = names, Rows = rows };
     }
+
+    /// <summary>A text cell; an empty or missing one is null, as the writer writes null.</summary>
+    private static string? Text(string[] row, int? column) => CsvTable.Cell(row, column) is { Length: > 0 } s ? s : null;
+
+    private static int? Int(string[] row, int? column) =>
+        int.TryParse(CsvTable.Cell(row, column), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : null;
 }
