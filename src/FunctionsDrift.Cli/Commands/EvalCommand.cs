@@ -34,7 +34,7 @@ internal static class EvalCommand
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             await Task.Yield();
-            var truth = ReadLabels(pr.GetValue(labels)!);
+            var truth = LabelsFile.Read(pr.GetValue(labels)!);
             var options = fit.Read(pr);
             ReferenceModel refModel;
             FeatureExtractor extractor;
@@ -78,24 +78,6 @@ internal static class EvalCommand
     }
 
     internal sealed record Report(IReadOnlyList<DetectionMetrics> Rows, int Images, int Drifted, int Unreadable, int Unlabelled);
-
-    public static Dictionary<string, ImageLabel> ReadLabels(string path)
-    {
-        if (!File.Exists(path)) throw new CliException($"labels file not found: {path}");
-        var result = new Dictionary<string, ImageLabel>(StringComparer.Ordinal);
-        if (new FileInfo(path).Length == 0) return result;
-        // The RFC 4180 reader: drift augment quotes names and parameters that hold commas.
-        foreach (var cells in CsvTable.ReadFile(path).Rows)
-        {
-            if (cells.All(string.IsNullOrWhiteSpace)) continue;
-            if (cells.Length < 2 || !int.TryParse(cells[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
-            {
-                throw new CliException($"labels file {path}: expected image,label,kind but found: {string.Join(',', cells)}");
-            }
-            result[cells[0]] = new ImageLabel(value, cells.Length > 2 ? cells[2] : (value == 1 ? "drift" : "none"));
-        }
-        return result;
-    }
 
     public static Report Evaluate(ReferenceModel model, IReadOnlyList<ResultRow> rows, IReadOnlyDictionary<string, ImageLabel> truth, double alpha)
     {

@@ -33,7 +33,7 @@ internal static class ReportCommand
             var table = ScoreTable.ReadFile(pr.GetValue(scores)!);
             var input = ReportInput.FromModel(refModel, table) with
             {
-                Labels = pr.GetValue(labels) is { } l ? EvalCommand.ReadLabels(l) : null,
+                Labels = pr.GetValue(labels) is { } l ? LabelsFile.Read(l) : null,
                 ImagesDir = imagesDir,
                 Top = pr.GetValue(top),
                 Title = pr.GetValue(title)!,
