@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using FunctionsDrift.Cli.Reporting;
 using FunctionsDrift.Core.Detectors;
 using FunctionsDrift.Core.Features;
