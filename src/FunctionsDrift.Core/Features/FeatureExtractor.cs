@@ -18,8 +18,12 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     /// <summary>Identity of the embedding model, or "none" for colour-and-quality-only features.</summary>
     public string ModelIdentity => Embedder?.Manifest.Identity ?? "none";
 
-    /// <summary>Smallest short side that is halved for the colour and quality statistics; smaller images are used as they are.</summary>
-    private const int MinHalvedShortSide = 96;
+    /// <summary>
+    /// Smallest short side that is halved for the colour and quality statistics: halved, it still has 96 rows. Smaller
+    /// images are used as they are, because on fewer pixels the statistics themselves get noisy (a 160×120 sample scene
+    /// averaged to 80×60 flagged a clean frame on its edge balance).
+    /// </summary>
+    private const int MinHalvedShortSide = 192;
 
     public ImageFeatures Extract(ReadOnlySpan<byte> bytes)
     {
@@ -40,7 +44,7 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     /// Colour and quality statistics are measured at half the native resolution or coarser. The finest octave is where
     /// encoders differ — JPEG quantisation drops it first — so measured there, a re-encode at quality 90 looks like noise
     /// or blur: on a 320×240 camera it moved the noise estimate by 1.1 grey levels and flagged 38 of 60 re-encoded frames.
-    /// Images with a short side of 512 or more already decode at ½ or less; smaller ones are averaged 2×2 here. The CNN
+    /// Images with a short side of 512 or more already decode at ½ or less; those from 192 to 511 are averaged 2×2 here. The CNN
     /// and the edge map keep every pixel.
     /// </remarks>
     private ImageFeatures Extract(SKBitmap bitmap, bool atNativeResolution)
