@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Model;
 
@@ -78,17 +79,16 @@ public sealed class ViewShiftDetector : IDetector
 
     private static double Correlation(float[] edges, (int X, int Y, float[] Centred, double Energy) tile, int dx, int dy)
     {
+        // Row by row in SIMD floats (a row is short enough for float sums), accumulated in doubles.
         double sum = 0, sumSq = 0, cross = 0;
-        int k = 0;
         for (int y = 0; y < TileHeight; y++)
         {
-            int row = (tile.Y + y + dy) * EdgeMap.Width + tile.X + dx;
-            for (int x = 0; x < TileWidth; x++, k++)
-            {
-                double a = edges[row + x];
-                sum += a; sumSq += a * a; cross += a * tile.Centred[k];
-            }
+            var row = edges.AsSpan((tile.Y + y + dy) * EdgeMap.Width + tile.X + dx, TileWidth);
+            sum += TensorPrimitives.Sum(row);
+            sumSq += TensorPrimitives.SumOfSquares(row);
+            cross += TensorPrimitives.Dot(row, tile.Centred.AsSpan(y * TileWidth, TileWidth));
         }
+        int k = TileWidth * TileHeight;
         double variance = sumSq - sum * sum / k;
         return variance <= 1e-9 ? 0 : cross / Math.Sqrt(variance * tile.Energy);
     }
