@@ -27,6 +27,9 @@ public class FeatureBenchmarks
     [Benchmark(Baseline = true, Description = "HSV histograms + quality statistics (decoded frame)")]
     public float[] ColourAndQuality() => FeatureComputer.Compute(_decoded!).Quality;
 
+    [Benchmark(Description = "edge map for the view detector (decoded frame)")]
+    public float[] EdgeMapOnly() => EdgeMap.Compute(_decoded!);
+
     [Benchmark(Description = "decode + features, no CNN (JPEG bytes)")]
     public float[] DecodeAndFeatures() => _noCnn.Extract(_jpeg).Quality;
 }
