@@ -75,6 +75,8 @@ public sealed class RefitService(
                 }
                 if (f is null || f.HasEmbedding != (extractor.ModelIdentity != "none")) continue;
                 if (f.HasEmbedding && referenceCount > 0 && f.Embedding.Length != all[0].Embedding.Length) continue;
+                // Rows scored before a quality statistic was added cannot join the quality detector's reference.
+                if (f.Quality.Length != QualityFeatures.Count) continue;
                 // Rows scored before the patch descriptors changed shape cannot join the patch detector's bank.
                 if (referenceCount > 0 && (f.PatchCount != all[0].PatchCount || f.Patch.Length != all[0].Patch.Length)) continue;
                 all.Add(f);

@@ -22,6 +22,7 @@ public static class QualityFeatures
         "high_freq_ratio",   // Σ|Laplacian| / Σ|gradient|
         "top_bottom_luma",   // mean luma of top half − bottom half
         "top_bottom_edges",  // log ratio of gradient energy, top half / bottom half
+        "blockiness",        // luma step across JPEG block boundaries over the step elsewhere, − 1 (Wang, Bovik & Evans 2000)
     ];
 
     /// <summary>
@@ -46,11 +47,13 @@ public static class QualityFeatures
         0.02f,  // high_freq_ratio
         0.02f,  // top_bottom_luma
         0.05f,  // top_bottom_edges (log units)
+        0.08f,  // blockiness: re-encoding an already blocky low-bitrate video frame at quality 90–97 moves it up to 0.07
     ];
 
     // Positions in the quality vector, in the order of Names.
     public const int Brightness = 0, Contrast = 1, Colourfulness = 2, Saturation = 3, Sharpness = 4, Noise = 5, EdgeDensity = 6,
-        EdgeBalance = 7, DarkFraction = 8, BrightFraction = 9, HighFreqRatio = 10, TopBottomLuma = 11, TopBottomEdges = 12;
+        EdgeBalance = 7, DarkFraction = 8, BrightFraction = 9, HighFreqRatio = 10, TopBottomLuma = 11, TopBottomEdges = 12,
+        Blockiness = 13;
 
     public static int Count => Names.Length;
 }

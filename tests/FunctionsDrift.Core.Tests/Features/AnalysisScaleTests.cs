@@ -33,6 +33,19 @@ public sealed class AnalysisScaleTests
     }
 
     [Fact]
+    public void Blockiness_HeavyJpegCompressionRaisesItPastTheFloor()
+    {
+        const int b = QualityFeatures.Blockiness;
+        foreach (int seed in new[] { 3, 4, 5 })
+        {
+            using var scene = Synth.Scene(seed, width: 320, height: 240, noise: 4);
+            float clean = Extractor.Extract(Synth.Encode(scene, SKEncodedImageFormat.Jpeg, 95)).Quality[b];
+            float heavy = Extractor.Extract(Synth.Encode(scene, SKEncodedImageFormat.Jpeg, 20)).Quality[b];
+            Assert.True(heavy - clean > 2 * QualityFeatures.Floors[b], $"seed {seed}: blockiness {clean:0.###} at quality 95, {heavy:0.###} at 20");
+        }
+    }
+
+    [Fact]
     public void FeatureExtractor_SmallFrameWithAddedNoise_StillMovesTheNoiseStatistic()
     {
         using var scene = Synth.Scene(3, width: 320, height: 240, noise: 3);

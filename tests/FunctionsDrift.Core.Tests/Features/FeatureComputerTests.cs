@@ -121,6 +121,7 @@ public sealed class FeatureComputerTests
             (QualityFeatures.EdgeDensity, "edge_density"), (QualityFeatures.EdgeBalance, "edge_balance"), (QualityFeatures.DarkFraction, "dark_fraction"),
             (QualityFeatures.BrightFraction, "bright_fraction"), (QualityFeatures.HighFreqRatio, "high_freq_ratio"),
             (QualityFeatures.TopBottomLuma, "top_bottom_luma"), (QualityFeatures.TopBottomEdges, "top_bottom_edges"),
+            (QualityFeatures.Blockiness, "blockiness"),
         ];
         Assert.Equal(QualityFeatures.Count, named.Length);
         Assert.All(named, n => Assert.Equal(n.Name, QualityFeatures.Names[n.Index]));
