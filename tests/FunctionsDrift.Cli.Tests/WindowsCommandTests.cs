@@ -161,7 +161,7 @@ public sealed class WindowsCommandTests : IDisposable
         Assert.True(lines[1].GetProperty("drift").GetBoolean());
         var flagged = lines[1].GetProperty("flagged_channels").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Contains("brightness", flagged);
-        Assert.Equal(16, lines[1].GetProperty("channels").GetArrayLength());
+        Assert.Equal(3 + QualityFeatures.Count, lines[1].GetProperty("channels").GetArrayLength()); // hue, saturation, value + quality
         Assert.True(lines[1].GetProperty("p_value").GetDouble() <= 0.01);
         Assert.Equal(System.Text.Json.JsonValueKind.Number, lines[1].GetProperty("mmd2").ValueKind);
     }
