@@ -33,7 +33,7 @@ public sealed class ViewShiftDetector : IDetector
 
     private readonly float[] _template; // the reference's median edge map
     private readonly float _floor;
-    private readonly List<(int X, int Y, float[] Centred, double Energy)> _tiles;
+    private readonly List<Tile> _tiles;
 
     public string Name => KindName;
 
@@ -61,7 +61,7 @@ public sealed class ViewShiftDetector : IDetector
     }
 
     /// <summary>Distance of the offset where the tile correlates best, or 0 when no offset beats staying put by the margin.</summary>
-    private static double BestOffset(float[] edges, (int X, int Y, float[] Centred, double Energy) tile)
+    private static double BestOffset(float[] edges, Tile tile)
     {
         double stay = Correlation(edges, tile, 0, 0), best = stay + Margin;
         int bx = 0, by = 0;
@@ -77,7 +77,7 @@ public sealed class ViewShiftDetector : IDetector
         return Math.Sqrt(bx * bx + by * by);
     }
 
-    private static double Correlation(float[] edges, (int X, int Y, float[] Centred, double Energy) tile, int dx, int dy)
+    private static double Correlation(float[] edges, Tile tile, int dx, int dy)
     {
         // Row by row in SIMD floats (a row is short enough for float sums), accumulated in doubles.
         double sum = 0, sumSq = 0, cross = 0;
@@ -93,9 +93,9 @@ public sealed class ViewShiftDetector : IDetector
         return variance <= 1e-9 ? 0 : cross / Math.Sqrt(variance * tile.Energy);
     }
 
-    private static List<(int X, int Y, float[] Centred, double Energy)> StructuredTiles(float[] template)
+    private static List<Tile> StructuredTiles(float[] template)
     {
-        var tiles = new List<(int X, int Y, float[] Centred, double Energy)>();
+        var tiles = new List<Tile>();
         for (int ty = 0; ty < Tiles; ty++)
         {
             for (int tx = 0; tx < Tiles; tx++)
@@ -107,13 +107,16 @@ public sealed class ViewShiftDetector : IDetector
                 float mean = values.Average();
                 double energy = 0;
                 for (int i = 0; i < values.Length; i++) { values[i] -= mean; energy += values[i] * values[i]; }
-                tiles.Add((x0, y0, values, energy));
+                tiles.Add(new Tile(x0, y0, values, energy));
             }
         }
         var energies = tiles.Select(t => (float)t.Energy).ToArray();
         double typical = VectorMath.Median(energies);
         return tiles.Where(t => t.Energy > StructureShare * typical && t.Energy > 1e-6).ToList();
     }
+
+    /// <summary>A tile of the reference edge map: its corner, its values less their mean, and their sum of squares.</summary>
+    private readonly record struct Tile(int X, int Y, float[] Centred, double Energy);
 
     public void Save(ModelArchive archive)
     {
