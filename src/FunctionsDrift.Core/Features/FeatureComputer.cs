@@ -121,29 +121,28 @@ public static class FeatureComputer
     /// </summary>
     private static float Blockiness(float[] luma, int w, int h)
     {
-        float worst = 0;
-        foreach (int period in (ReadOnlySpan<int>)[4, 8])
+        if (w < 8 || h < 8) return 0;
+        // One pass: every 8th line is also a 4th line, so each step is summed once overall and once per grid it lies on.
+        double all = 0, on4 = 0, on8 = 0;
+        long nAll = 0, n4 = 0, n8 = 0;
+        void Add(float step, int line)
         {
-            if (w < 2 * period || h < 2 * period) continue;
-            double onGrid = 0, offGrid = 0;
-            long nOn = 0, nOff = 0;
-            for (int y = 0; y < h; y++)
-            {
-                int row = y * w;
-                bool gridRow = y > 0 && y % period == 0;
-                for (int x = 1; x < w; x++)
-                {
-                    float across = Math.Abs(luma[row + x] - luma[row + x - 1]);
-                    if (x % period == 0) { onGrid += across; nOn++; } else { offGrid += across; nOff++; }
-                    if (y == 0) continue;
-                    float down = Math.Abs(luma[row + x] - luma[row - w + x]);
-                    if (gridRow) { onGrid += down; nOn++; } else { offGrid += down; nOff++; }
-                }
-            }
-            if (nOn == 0 || offGrid <= 0) continue;
-            worst = Math.Max(worst, (float)(onGrid / nOn / (offGrid / nOff) - 1));
+            all += step; nAll++;
+            if (line % 4 != 0) return;
+            on4 += step; n4++;
+            if (line % 8 != 0) return;
+            on8 += step; n8++;
         }
-        return worst;
+        for (int y = 0; y < h; y++)
+        {
+            int row = y * w;
+            for (int x = 1; x < w; x++) Add(Math.Abs(luma[row + x] - luma[row + x - 1]), x);
+            if (y == 0) continue;
+            for (int x = 1; x < w; x++) Add(Math.Abs(luma[row + x] - luma[row - w + x]), y);
+        }
+        static double Excess(double on, long nOn, double rest, long nRest) => nOn == 0 || rest <= 0 ? 0 : on / nOn / (rest / nRest) - 1;
+        double excess8 = w < 16 || h < 16 ? 0 : Excess(on8, n8, all - on8, nAll - n8);
+        return (float)Math.Max(0, Math.Max(Excess(on4, n4, all - on4, nAll - n4), excess8));
     }
 
     private static void LumaPass(float[] luma, int w, int h, float[] quality)
