@@ -20,19 +20,7 @@ internal static class SyntheticStream
             double mean = 1 + (i < Dim / 2 ? shift : -shift);
             emb[i] = (float)(mean + 0.3 * Gauss(rng));
         }
-        var hsv = new float[ColorFeatures.Channels.Length * ColorFeatures.Bins];
-        for (int c = 0; c < ColorFeatures.Channels.Length; c++)
-        {
-            double centre = 12 + 2 * Gauss(rng) + (c == 2 ? 10 * shift : 0);
-            double total = 0;
-            for (int b = 0; b < ColorFeatures.Bins; b++)
-            {
-                double w = Math.Exp(-0.5 * Math.Pow((b - centre) / 4, 2));
-                hsv[c * ColorFeatures.Bins + b] = (float)w;
-                total += w;
-            }
-            for (int b = 0; b < ColorFeatures.Bins; b++) hsv[c * ColorFeatures.Bins + b] /= (float)total;
-        }
+        var hsv = Histograms(c => 12 + 2 * Gauss(rng) + (c == 2 ? 10 * shift : 0));
         var quality = new float[QualityFeatures.Count];
         for (int q = 0; q < quality.Length; q++)
         {
@@ -85,19 +73,7 @@ internal static class SyntheticStream
                 double mean = 1 + (i < Dim / 2 ? s : -s) + 0.25 * z[i % 3] * (i % 2 == 0 ? 1 : -1);
                 emb[i] = (float)(mean + 0.15 * Gauss(rng));
             }
-            var hsv = new float[ColorFeatures.Channels.Length * ColorFeatures.Bins];
-            for (int c = 0; c < ColorFeatures.Channels.Length; c++)
-            {
-                double centre = 12 + 2 * z[c] + 0.5 * Gauss(rng) + (c == 2 ? 10 * s : 0);
-                double total = 0;
-                for (int b = 0; b < ColorFeatures.Bins; b++)
-                {
-                    double w = Math.Exp(-0.5 * Math.Pow((b - centre) / 4, 2));
-                    hsv[c * ColorFeatures.Bins + b] = (float)w;
-                    total += w;
-                }
-                for (int b = 0; b < ColorFeatures.Bins; b++) hsv[c * ColorFeatures.Bins + b] /= (float)total;
-            }
+            var hsv = Histograms(c => 12 + 2 * z[c] + 0.5 * Gauss(rng) + (c == 2 ? 10 * s : 0));
             var quality = new float[QualityFeatures.Count];
             for (int q = 0; q < quality.Length; q++)
             {
@@ -106,6 +82,25 @@ internal static class SyntheticStream
             frames.Add(new ImageFeatures(emb, hsv, quality, [], 64, 48));
         }
         return frames;
+    }
+
+    /// <summary>One Gaussian bump per HSV channel, at the bin <paramref name="centreOf"/> gives (called once per channel, in order).</summary>
+    private static float[] Histograms(Func<int, double> centreOf)
+    {
+        var hsv = new float[ColorFeatures.Channels.Length * ColorFeatures.Bins];
+        for (int c = 0; c < ColorFeatures.Channels.Length; c++)
+        {
+            double centre = centreOf(c);
+            double total = 0;
+            for (int b = 0; b < ColorFeatures.Bins; b++)
+            {
+                double w = Math.Exp(-0.5 * Math.Pow((b - centre) / 4, 2));
+                hsv[c * ColorFeatures.Bins + b] = (float)w;
+                total += w;
+            }
+            for (int b = 0; b < ColorFeatures.Bins; b++) hsv[c * ColorFeatures.Bins + b] /= (float)total;
+        }
+        return hsv;
     }
 
     public static List<WindowSample> Samples(IEnumerable<ImageFeatures> frames) =>
