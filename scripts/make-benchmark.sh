@@ -17,17 +17,9 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CACHE="${DRIFT_CACHE:-$ROOT/.cache}"
 mkdir -p "$CACHE" "$OUT"
 OUT="$(cd "$OUT" && pwd)"
-
-if ! command -v ffmpeg >/dev/null; then
-  echo "installing ffmpeg (Debian)…" >&2
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null
-fi
-DATA="$CACHE/opencv-doc/usr/share/doc/opencv-doc/examples/data"
-if [[ ! -f "$DATA/vtest.avi" ]]; then
-  echo "downloading opencv-doc (Debian)…" >&2
-  ( cd "$CACHE" && rm -f opencv-doc_*.deb && apt-get download opencv-doc >/dev/null 2>&1 || { apt-get update -qq && apt-get download opencv-doc; } )
-  dpkg-deb -x "$CACHE"/opencv-doc_*.deb "$CACHE/opencv-doc"
-fi
+source "$ROOT/scripts/lib/bench-tools.sh"
+need_debian ffmpeg ffmpeg
+DATA="$(opencv_doc_data "$CACHE")"
 
 FRAMES="$CACHE/frames"
 if [[ ! -f "$FRAMES/f_0795.jpg" ]]; then

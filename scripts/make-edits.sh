@@ -6,7 +6,8 @@
 #   scripts/make-edits.sh BENCH_DIR
 set -euo pipefail
 B="${1:?benchmark folder (made by scripts/make-benchmark.sh)}"
-command -v convert >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq imagemagick >/dev/null; }
+source "$(dirname "$0")/lib/bench-tools.sh"
+need_debian convert imagemagick
 O="$B/edits"
 rm -rf "$O"; mkdir -p "$O"
 mapfile -t clean < <(ls "$B/test" | grep -v __ | sort)

@@ -10,13 +10,9 @@ OUT="${1:-tree-data}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CACHE="${DRIFT_CACHE:-$ROOT/.cache}"
 mkdir -p "$CACHE" "$OUT"
-command -v ffmpeg >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; }
-DATA="$CACHE/opencv-doc/usr/share/doc/opencv-doc/examples/data"
-if [[ ! -f "$DATA/tree.avi" ]]; then
-  echo "downloading opencv-doc (Debian)…" >&2
-  ( cd "$CACHE" && rm -f opencv-doc_*.deb && apt-get download opencv-doc >/dev/null 2>&1 || { apt-get update -qq && apt-get download opencv-doc; } )
-  dpkg-deb -x "$CACHE"/opencv-doc_*.deb "$CACHE/opencv-doc"
-fi
+source "$ROOT/scripts/lib/bench-tools.sh"
+need_debian ffmpeg ffmpeg
+DATA="$(opencv_doc_data "$CACHE")"
 FRAMES="$CACHE/tree-frames"
 if [[ ! -f "$FRAMES/t_0449.jpg" ]]; then
   mkdir -p "$FRAMES"
