@@ -6,26 +6,54 @@ using SkiaSharp;
 namespace FunctionsDrift.Cli.Commands;
 
 /// <summary>
-/// Changes a drift checker should let pass, applied to clean test images: a JPEG re-encode at quality 90–97 and a 1 %
-/// white-balance cast (red ×1.01, blue ×0.99, saved losslessly). Each counts the images the fused verdict flags.
+/// Changes a drift checker should let pass: a JPEG re-encode at quality 90–97 and a 1 % white-balance cast (red ×1.01,
+/// blue ×0.99, saved losslessly), applied to clean test images and to reference images. Each counts the images the fused
+/// verdict flags, and how many of those it did not flag unchanged: only those were flagged because of the change.
 /// </summary>
 internal static class BenignChecks
 {
-    public sealed record Outcome(string Change, int Flagged, int Total);
+    public sealed record Outcome(string Change, string Images, int Flagged, int NewlyFlagged, int Total);
 
-    /// <param name="clean">Clean images; at most <paramref name="max"/> are used, evenly spaced.</param>
-    public static IReadOnlyList<Outcome> Run(IReadOnlyList<string> clean, FeatureExtractor extractor, DriftScorer scorer, int max, CancellationToken ct)
+    /// <param name="clean">Clean test images; at most <paramref name="max"/> are used, evenly spaced.</param>
+    /// <param name="flaggedUnchanged">Names of the clean test images the verdict already flags as they are.</param>
+    /// <param name="reference">Reference images (the model was fitted on them), or empty when only a model file was given.</param>
+    public static IReadOnlyList<Outcome> Run(IReadOnlyList<string> clean, IReadOnlySet<string> flaggedUnchanged, IReadOnlyList<string> reference,
+        FeatureExtractor extractor, DriftScorer scorer, int max, CancellationToken ct)
     {
-        var sample = clean.Count <= max ? clean : Enumerable.Range(0, max).Select(i => clean[i * clean.Count / max]).ToList();
-        int reencoded = 0, cast = 0;
+        var outcomes = new List<Outcome>();
+        outcomes.AddRange(Check("clean test images", Sample(clean, max), f => flaggedUnchanged.Contains(Path.GetFileName(f)), extractor, scorer, ct));
+        if (reference.Count > 0)
+        {
+            // A reference image is part of the model's memory, so it passes unchanged by construction; this isolates the encoder.
+            outcomes.AddRange(Check("reference images", Sample(reference, max), _ => false, extractor, scorer, ct));
+        }
+        return outcomes;
+    }
+
+    private static List<string> Sample(IReadOnlyList<string> files, int max) =>
+        files.Count <= max ? files.ToList() : Enumerable.Range(0, max).Select(i => files[i * files.Count / max]).ToList();
+
+    private static Outcome[] Check(string images, List<string> sample, Func<string, bool> flaggedAsIs, FeatureExtractor extractor, DriftScorer scorer, CancellationToken ct)
+    {
+        int reencoded = 0, reencodedNew = 0, cast = 0, castNew = 0;
         Parallel.For(0, sample.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, i =>
         {
+            bool before = flaggedAsIs(sample[i]);
             using var image = ImageLoader.LoadFile(sample[i], ImageLoadOptions.Default);
-            if (scorer.Score(extractor.Extract(Encode(image, SKEncodedImageFormat.Jpeg, 90 + i % 8))).Drift) Interlocked.Increment(ref reencoded);
+            if (scorer.Score(extractor.Extract(Encode(image, SKEncodedImageFormat.Jpeg, 90 + i % 8))).Drift)
+            {
+                Interlocked.Increment(ref reencoded);
+                if (!before) Interlocked.Increment(ref reencodedNew);
+            }
             using var warmer = WhiteBalance(image, 1.01f, 0.99f);
-            if (scorer.Score(extractor.Extract(Encode(warmer, SKEncodedImageFormat.Png, 100))).Drift) Interlocked.Increment(ref cast);
+            if (scorer.Score(extractor.Extract(Encode(warmer, SKEncodedImageFormat.Png, 100))).Drift)
+            {
+                Interlocked.Increment(ref cast);
+                if (!before) Interlocked.Increment(ref castNew);
+            }
         });
-        return [new("re-encoded as JPEG, quality 90–97", reencoded, sample.Count), new("1 % white-balance cast (red ×1.01, blue ×0.99)", cast, sample.Count)];
+        return [new("re-encoded as JPEG, quality 90–97", images, reencoded, reencodedNew, sample.Count),
+                new("1 % white-balance cast (red ×1.01, blue ×0.99)", images, cast, castNew, sample.Count)];
     }
 
     private static byte[] Encode(SKBitmap image, SKEncodedImageFormat format, int quality)

@@ -37,6 +37,7 @@ internal static class EvalCommand
             var options = fit.Read(pr);
             ReferenceModel refModel;
             FeatureExtractor extractor;
+            IReadOnlyList<string> referenceFiles = [];
             if (pr.GetValue(model) is { } modelPath)
             {
                 refModel = ReferenceModel.LoadFile(modelPath);
@@ -46,7 +47,8 @@ internal static class EvalCommand
             {
                 // One extractor (one ONNX session) reads the reference and then the test images.
                 extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
-                var feats = CommonOptions.ExtractFolder(ctx, "reading reference", CommonOptions.ListImages(refDir), extractor, pr.GetValue(parallel), token);
+                referenceFiles = CommonOptions.ListImages(refDir);
+                var feats = CommonOptions.ExtractFolder(ctx, "reading reference", referenceFiles, extractor, pr.GetValue(parallel), token);
                 refModel = ReferenceFitter.Fit(feats.Where(f => f.Features is not null).Select(f => f.Features!).ToList(), extractor.ModelIdentity, options);
             }
             else
@@ -66,10 +68,13 @@ internal static class EvalCommand
             if (!pr.GetValue(noBenign))
             {
                 var clean = testFiles.Where(f => truth.TryGetValue(Path.GetFileName(f), out var l) && l.Value == 0).ToList();
-                var checks = BenignChecks.Run(clean, extractor, new DriftScorer(refModel), 60, token);
+                var flagged = rows.Where(r => r.Drift == true).Select(r => r.Image).ToHashSet();
+                var checks = BenignChecks.Run(clean, flagged, referenceFiles, extractor, new DriftScorer(refModel), 60, token);
                 ctx.Out.WriteLine();
-                ctx.Out.WriteLine("benign changes to clean test images (flagged by the fused verdict):");
-                foreach (var c in checks) ctx.Out.WriteLine($"| {c.Change} | {c.Flagged} of {c.Total} |");
+                ctx.Out.WriteLine("benign changes (flagged by the fused verdict; \"newly\" = not flagged unchanged):");
+                ctx.Out.WriteLine("| change | images | flagged | newly flagged |");
+                ctx.Out.WriteLine("|---|---|---:|---:|");
+                foreach (var c in checks) ctx.Out.WriteLine($"| {c.Change} | {c.Images} | {c.Flagged} of {c.Total} | {c.NewlyFlagged} of {c.Total} |");
             }
             return (int)ExitCode.Ok;
         }, ct));
