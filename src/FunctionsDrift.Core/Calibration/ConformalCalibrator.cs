@@ -18,7 +18,9 @@ public sealed class ConformalCalibrator
     public int Count => _sorted.Length;
     public ReadOnlySpan<float> Scores => _sorted;
 
-    public ConformalCalibrator(ReadOnlySpan<float> calibrationScores)
+    /// <param name="minTailScale">Smallest exponential scale, in the detector's own score units (see
+    /// <see cref="Detectors.IDetectorKind.TailScaleFloor"/>).</param>
+    public ConformalCalibrator(ReadOnlySpan<float> calibrationScores, double minTailScale = 0)
     {
         if (calibrationScores.Length < 2)
         {
@@ -36,7 +38,7 @@ public sealed class ConformalCalibrator
         }
         // A floor keeps a degenerate (all-equal) tail from making every higher score infinitely significant.
         double spread = Math.Max(1e-9, _sorted[n - 1] - _sorted[0]);
-        TailScale = Math.Max(excess / TailCount, 1e-3 * spread + 1e-12);
+        TailScale = Math.Max(Math.Max(excess / TailCount, 1e-3 * spread + 1e-12), minTailScale);
     }
 
     /// <summary>The p-value of a score: small when the score is unusually high for the reference.</summary>

@@ -26,6 +26,12 @@ public interface IDetectorKind
     bool NeedsPatches => false;
     /// <summary>Needs <see cref="ImageFeatures.Edges"/>.</summary>
     bool NeedsEdges => false;
+    /// <summary>
+    /// Smallest scale of the calibrated tail, in score units. When every held-out reference score sits at the floor (a
+    /// stable scene), the data say nothing about the tail, and without this a score just past the floor would be
+    /// extremely significant.
+    /// </summary>
+    double TailScaleFloor => 0;
     IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options);
     IDetector Load(ModelArchive archive);
 }

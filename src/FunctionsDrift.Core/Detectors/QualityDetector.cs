@@ -44,6 +44,8 @@ public sealed class QualityDetector : IDetector
         public string Name => KindName;
         public string Description => "image-quality statistics (sharpness, noise, edges, contrast, …), largest robust z-score";
         public bool NeedsEmbedding => false;
+        /// <summary>One robust standard deviation of a statistic.</summary>
+        public double TailScaleFloor => 1;
 
         public IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options)
         {

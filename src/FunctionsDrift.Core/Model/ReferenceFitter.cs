@@ -93,7 +93,7 @@ public static class ReferenceFitter
         }
 
         progress?.Report("fitting on the whole reference");
-        var detectors = kinds.Select((kind, k) => new CalibratedDetector(kind.Fit(reference, options), new ConformalCalibrator(oof[k].ToArray()))).ToList();
+        var detectors = kinds.Select((kind, k) => new CalibratedDetector(kind.Fit(reference, options), new ConformalCalibrator(oof[k].ToArray(), kind.TailScaleFloor))).ToList();
         var stamp = now ?? DateTimeOffset.UtcNow;
         var seed = MemoryMarshal.AsBytes(oof.SelectMany(a => a).ToArray().AsSpan()).ToArray();
         return new ReferenceModel

@@ -123,4 +123,23 @@ public sealed class ConformalCalibratorTests
         Assert.False(double.IsNaN(c.Threshold(0.001)));
         Assert.Throws<DriftException>(() => new ConformalCalibrator([1f]));
     }
+
+    [Fact]
+    public void ConformalCalibrator_TailScaleFloorKeepsAStableReferenceFromFlaggingEveryStep()
+    {
+        // Every held-out score at the effect-size floor (0): the data say nothing about the tail.
+        var zeros = new float[320];
+        var bare = new ConformalCalibrator(zeros);
+        var floored = new ConformalCalibrator(zeros, minTailScale: 1);
+        double level = 0.01 / 6;
+        Assert.True(bare.Threshold(level) < 1e-6, "without a floor, anything past 0 is significant");
+        Assert.True(bare.PValue(0.1) <= level);
+        // With a scale of 1: (k / (n + 1)) · exp(−t) = level ⇒ t = ln(32 / (321 · level)) ≈ 4.09.
+        Assert.Equal(Math.Log(32 / (321 * level)), floored.Threshold(level), 3);
+        Assert.True(floored.PValue(0.1) > level);
+        Assert.True(floored.PValue(5) <= level);
+        // A tail wider than the floor is left alone.
+        var wide = Enumerable.Range(0, 320).Select(i => (float)(3 * i / 320.0)).ToArray();
+        Assert.Equal(new ConformalCalibrator(wide).TailScale, new ConformalCalibrator(wide, minTailScale: 0.01).TailScale);
+    }
 }
