@@ -266,12 +266,28 @@ public sealed class CliEndToEndTests(CliSetFixture set) : IClassFixture<CliSetFi
         var int8Model = Path.Combine(set.Root, "int8.fdm");
         var fit = await Run("fit", "--reference", set.Reference, "--out", int8Model, "--precision", "int8");
         Assert.True(fit.Code == 0, fit.Err);
-        (code, _, stderr) = await Run("score", set.Test, "--model", int8Model);
+        (code, _, stderr) = await Run("score", set.Test, "--model", int8Model, "--precision", "fp32");
         Assert.NotEqual(0, code);
         AssertOneErrorLine(stderr, "fitted with int8 ResNet18");
         Assert.Contains("score with --precision int8, or refit the reference with this precision (drift fit --precision fp32)", stderr);
         (code, _, stderr) = await Run("score", set.Test, "--model", int8Model, "--precision", "int8");
         Assert.True(code == 0, stderr);
+    }
+
+    [Fact]
+    public async Task CliScore_WithoutPrecisionUsesTheModelsOwn()
+    {
+        var int8Model = Path.Combine(set.Root, "int8-own.fdm");
+        var fit = await Run("fit", "--reference", set.Reference, "--out", int8Model, "--precision", "int8");
+        Assert.True(fit.Code == 0, fit.Err);
+        var implicitRun = await Run("score", set.Test, "--model", int8Model);
+        Assert.True(implicitRun.Code == 0, implicitRun.Err);
+        var explicitRun = await Run("score", set.Test, "--model", int8Model, "--precision", "int8");
+        Assert.True(explicitRun.Code == 0, explicitRun.Err);
+        // Same images and verdicts (ONNX Runtime's threaded sums may differ in the last digits between runs).
+        static string[] Verdicts(string csv) => csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(',', l.Split(',').Take(2))).ToArray();
+        Assert.Equal(Verdicts(explicitRun.Out), Verdicts(implicitRun.Out));
+        Assert.Equal(TestImageNames().Count + 1, Verdicts(implicitRun.Out).Length);
     }
 
     [Fact]

@@ -17,12 +17,16 @@ internal static class CommonOptions
     {
         var option = new Option<string>("--precision")
         {
-            Description = "ResNet18 precision: int8 (about twice the images per core) or fp32 (ML.NET's own model). A reference model is scored with the precision it was fitted with.",
+            Description = "ResNet18 precision: int8 (about twice the images per core) or fp32 (ML.NET's own model). Scoring against a reference model uses the precision it was fitted with unless this is given.",
             DefaultValueFactory = _ => EmbedderPrecisions.Default.Name(),
         };
         option.AcceptOnlyFromAmong("int8", "fp32");
         return option;
     }
+
+    /// <summary>The option's value when the user gave it, or null when only its default applies.</summary>
+    public static string? GivenValue(ParseResult pr, Option<string> option) =>
+        pr.GetResult(option) is { Implicit: false } ? pr.GetValue(option) : null;
 
     public static Option<bool> NoEmbedding() => new("--no-embedding")
     {

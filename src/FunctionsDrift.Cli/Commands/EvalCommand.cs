@@ -41,7 +41,7 @@ internal static class EvalCommand
             if (pr.GetValue(model) is { } modelPath)
             {
                 refModel = ReferenceModel.LoadFile(modelPath);
-                extractor = ScoreCommand.ExtractorFor(refModel, pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
+                extractor = ScoreCommand.ExtractorFor(refModel, pr.GetValue(manifest), pr.GetValue(parallel), CommonOptions.GivenValue(pr, precision));
             }
             else if (pr.GetValue(reference) is { } refDir)
             {

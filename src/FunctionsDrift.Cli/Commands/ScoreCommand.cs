@@ -25,7 +25,7 @@ internal static class ScoreCommand
             await Task.Yield();
             var reference = ReferenceModel.LoadFile(pr.GetValue(model)!);
             var files = CommonOptions.ListImages(pr.GetValue(dir)!);
-            var extractor = ExtractorFor(reference, pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
+            var extractor = ExtractorFor(reference, pr.GetValue(manifest), pr.GetValue(parallel), CommonOptions.GivenValue(pr, precision));
             using var embedder = extractor.Embedder;
             var rows = ScoreFolder(ctx, reference, files, extractor, pr.GetValue(parallel), token);
             var detectors = reference.Detectors.Select(d => d.Detector.Name).ToList();
@@ -46,9 +46,19 @@ internal static class ScoreCommand
         return cmd;
     }
 
-    /// <summary>An extractor that makes the features <paramref name="reference"/> expects (with or without the CNN).</summary>
-    public static FeatureExtractor ExtractorFor(ReferenceModel reference, string? manifest, int parallel, string? precision = null) =>
-        CommonOptions.CreateExtractor(!reference.NeedsEmbedding, manifest, parallel, precision);
+    /// <summary>
+    /// An extractor that makes the features <paramref name="reference"/> expects (with or without the CNN): the bundled
+    /// ResNet18 of the precision it was fitted with, unless the user named a manifest or a precision.
+    /// </summary>
+    /// <param name="precision">The precision the user asked for, or null when they did not.</param>
+    public static FeatureExtractor ExtractorFor(ReferenceModel reference, string? manifest, int parallel, string? precision)
+    {
+        if (manifest is null && precision is null && ModelManifest.PrecisionOfIdentity(reference.ModelIdentity) is { } fitted)
+        {
+            precision = fitted.Name();
+        }
+        return CommonOptions.CreateExtractor(!reference.NeedsEmbedding, manifest, parallel, precision);
+    }
 
     public static List<ResultRow> ScoreFolder(CliContext ctx, ReferenceModel reference, IReadOnlyList<string> files, FeatureExtractor extractor, int parallel, CancellationToken token)
     {
