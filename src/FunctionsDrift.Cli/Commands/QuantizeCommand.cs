@@ -37,8 +37,14 @@ internal static class QuantizeCommand
             }
             var bytes = Int8Quantizer.Quantize(File.ReadAllBytes(fp32.VerifyModelFile()), ActivationRanges.Load(rangesPath), int8.FeatureMaps);
             var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            bool bundledRanges = pr.GetValue(ranges) is null && pr.GetValue(calibrate) is null;
             if (pr.GetValue(output) is { } outPath)
             {
+                // With the bundled ranges the bytes must be the manifest's, or the embedder would refuse the file later.
+                if (bundledRanges && sha != int8.Sha256)
+                {
+                    throw new CliException($"the INT8 model has sha256 {sha}, but manifest {int8.Name} expects {int8.Sha256}: the quantizer changed; update the manifest's sha256 if that was meant");
+                }
                 File.WriteAllBytes(outPath, bytes);
             }
             ctx.Out.WriteLine($"int8 model: {bytes.Length / 1024.0 / 1024.0:0.0} MiB, sha256 {sha} ({(sha == int8.Sha256 ? "matches" : "differs from")} manifest {int8.Name})");
