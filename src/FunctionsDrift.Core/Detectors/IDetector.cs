@@ -32,6 +32,12 @@ public interface IDetectorKind
     /// extremely significant.
     /// </summary>
     double TailScaleFloor => 0;
+    /// <summary>
+    /// Blocks that forward-chaining calibration leaves between the images the detector is fitted on and those it scores.
+    /// A whole-frame embedding moves further the longer after the reference an image comes, and production images come
+    /// well after it; calibrating on the very next block would set its threshold for images seconds away.
+    /// </summary>
+    int CalibrationGap => 0;
     IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options);
     IDetector Load(ModelArchive archive);
 }

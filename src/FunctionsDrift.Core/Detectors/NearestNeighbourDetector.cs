@@ -53,6 +53,8 @@ public sealed class NearestNeighbourDetector : IDetector
         public string Name => KindName;
         public string Description => "ResNet18 embedding, mean cosine distance to the k nearest reference images";
         public bool NeedsEmbedding => true;
+        /// <summary>One block: the whole-frame embedding drifts with time since the reference.</summary>
+        public int CalibrationGap => 1;
 
         public IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options)
         {

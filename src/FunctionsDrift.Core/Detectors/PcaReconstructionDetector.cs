@@ -50,6 +50,8 @@ public sealed class PcaReconstructionDetector : IDetector
         public string Name => KindName;
         public string Description => "ResNet18 embedding, PCA reconstruction error (the study's embedding route)";
         public bool NeedsEmbedding => true;
+        /// <summary>One block: the whole-frame embedding drifts with time since the reference.</summary>
+        public int CalibrationGap => 1;
 
         public IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options)
         {

@@ -14,18 +14,20 @@ public static class ReferenceFitter
 {
     /// <summary>
     /// (fitted on, scored, label) index sets. Contiguous folds: blocks dealt round-robin to the folds, each fold scored by
-    /// detectors fitted on every other fold. Forward chaining: each block after the first scored by detectors fitted on
-    /// every image before it, so no image is ever scored by a detector that saw later images.
+    /// detectors fitted on every other fold. Forward chaining: each block scored by detectors fitted on every image up to
+    /// <paramref name="gap"/> blocks before it, so no image is ever scored by a detector that saw later images.
     /// </summary>
-    internal static IEnumerable<(List<int> Train, List<int> Held, string Label)> CalibrationSplits(int n, int block, FitOptions options)
+    internal static IEnumerable<(List<int> Train, List<int> Held, string Label)> CalibrationSplits(int n, int block, FitOptions options, int gap = 0)
     {
         if (options.Calibration == CalibrationMode.ForwardChaining)
         {
             int steps = (n + block - 1) / block;
-            for (int b = 1; b < steps; b++)
+            gap = Math.Clamp(gap, 0, Math.Max(0, steps - 2)); // at least one held-out block
+            for (int b = 1 + gap; b < steps; b++)
             {
                 int start = b * block, end = Math.Min(n, start + block);
-                yield return (Enumerable.Range(0, start).ToList(), Enumerable.Range(start, end - start).ToList(), $"block {b + 1}/{steps}, forward");
+                string after = gap == 0 ? "" : $", {gap} block{(gap == 1 ? "" : "s")} apart";
+                yield return (Enumerable.Range(0, start - gap * block).ToList(), Enumerable.Range(start, end - start).ToList(), $"block {b + 1}/{steps}, forward{after}");
             }
             yield break;
         }
@@ -81,14 +83,18 @@ public static class ReferenceFitter
         // calibrate each other.
         int block = options.BlockSize > 0 ? options.BlockSize : Math.Max(1, (n + options.Folds - 1) / options.Folds);
         var oof = kinds.Select(_ => new List<float>(n)).ToArray();
-        foreach (var (train, held, label) in CalibrationSplits(n, block, options))
+        foreach (var gap in kinds.Select(k => k.CalibrationGap).Distinct().Order())
         {
-            progress?.Report($"calibrating: {label} ({held.Count} held out, fitted on {train.Count})");
-            var trainFeatures = train.Select(i => reference[i]).ToList();
-            for (int k = 0; k < kinds.Count; k++)
+            foreach (var (train, held, label) in CalibrationSplits(n, block, options, gap))
             {
-                var detector = kinds[k].Fit(trainFeatures, options);
-                foreach (var i in held) oof[k].Add((float)detector.Score(reference[i]).Score);
+                progress?.Report($"calibrating: {label} ({held.Count} held out, fitted on {train.Count})");
+                var trainFeatures = train.Select(i => reference[i]).ToList();
+                for (int k = 0; k < kinds.Count; k++)
+                {
+                    if (kinds[k].CalibrationGap != gap) continue;
+                    var detector = kinds[k].Fit(trainFeatures, options);
+                    foreach (var i in held) oof[k].Add((float)detector.Score(reference[i]).Score);
+                }
             }
         }
 

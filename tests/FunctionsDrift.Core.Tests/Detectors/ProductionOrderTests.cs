@@ -102,4 +102,23 @@ public sealed class ProductionOrderTests(EmbedderFixture fixture)
         Assert.All(folds, s => Assert.Empty(s.Train.Intersect(s.Held)));
         Assert.Equal(Enumerable.Range(0, 40), folds.SelectMany(s => s.Held).Order());
     }
+
+    [Fact]
+    public void ReferenceFitter_ForwardChainingGapLeavesWholeBlocksBetween()
+    {
+        var options = new FitOptions { Calibration = CalibrationMode.ForwardChaining };
+        var splits = ReferenceFitter.CalibrationSplits(40, 8, options, gap: 1).ToList();
+        Assert.Equal(3, splits.Count);
+        Assert.All(splits, s => Assert.Equal(8, s.Held.Min() - s.Train.Max() - 1));
+        Assert.Equal(Enumerable.Range(16, 24), splits.SelectMany(s => s.Held));
+
+        // Two blocks leave no room for a gap: the gap shrinks so that one block is still held out.
+        var two = ReferenceFitter.CalibrationSplits(16, 8, options, gap: 1).Single();
+        Assert.Equal(Enumerable.Range(0, 8), two.Train);
+
+        // The embedding detectors calibrate across the gap; a reference fitted this way still gets every detector.
+        Assert.Equal(1, DetectorKinds.Get(NearestNeighbourDetector.KindName).CalibrationGap);
+        Assert.Equal(1, DetectorKinds.Get(PcaReconstructionDetector.KindName).CalibrationGap);
+        Assert.Equal(0, DetectorKinds.Get(PatchNoveltyDetector.KindName).CalibrationGap);
+    }
 }
