@@ -48,13 +48,19 @@ public static class QuantizedModelFile
         var fp32 = ModelManifest.Load(manifest.ResolveRelative(manifest.QuantizedFrom!));
         var ranges = ActivationRanges.Load(manifest.ResolveRelative(manifest.ActivationRanges!));
         var bytes = Int8Quantizer.Quantize(File.ReadAllBytes(fp32.VerifyModelFile()), ranges, manifest.FeatureMaps);
+        Verify(manifest, bytes);
+        return bytes;
+    }
+
+    /// <summary>Refuses INT8 bytes that do not hash to the manifest's SHA-256, naming the hash they have.</summary>
+    public static void Verify(ModelManifest manifest, byte[] bytes)
+    {
         var actual = Sha256Of(bytes);
         if (!string.Equals(actual, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
         {
-            throw new DriftException($"the INT8 model made from {fp32.Name} has sha256 {actual}, but manifest {manifest.Name} expects {manifest.Sha256}: " +
+            throw new DriftException($"the INT8 model made from {manifest.QuantizedFrom} has sha256 {actual}, but manifest {manifest.Name} expects {manifest.Sha256}: " +
                                      "the quantizer, the activation ranges or the feature maps changed; if that was meant, update the manifest's sha256");
         }
-        return bytes;
     }
 
     internal static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
