@@ -1,3 +1,4 @@
+using FunctionsDrift.Core.Calibration;
 using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Model;
 
@@ -32,6 +33,8 @@ public interface IDetectorKind
     /// extremely significant.
     /// </summary>
     double TailScaleFloor => 0;
+    /// <summary>The calibrator of this kind's held-out reference scores (fitting and loading a model both build it here).</summary>
+    ConformalCalibrator Calibrator(float[] heldOutScores) => new(heldOutScores, TailScaleFloor);
     /// <summary>
     /// Blocks that forward-chaining calibration leaves between the images the detector is fitted on and those it scores.
     /// A whole-frame embedding moves further the longer after the reference an image comes, and production images come

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using FunctionsDrift.Core.Calibration;
 using FunctionsDrift.Core.Detectors;
 using FunctionsDrift.Core.Features;
 
@@ -99,7 +98,7 @@ public static class ReferenceFitter
         }
 
         progress?.Report("fitting on the whole reference");
-        var detectors = kinds.Select((kind, k) => new CalibratedDetector(kind.Fit(reference, options), new ConformalCalibrator(oof[k].ToArray(), kind.TailScaleFloor))).ToList();
+        var detectors = kinds.Select((kind, k) => new CalibratedDetector(kind.Fit(reference, options), kind.Calibrator(oof[k].ToArray()))).ToList();
         var stamp = now ?? DateTimeOffset.UtcNow;
         var seed = MemoryMarshal.AsBytes(oof.SelectMany(a => a).ToArray().AsSpan()).ToArray();
         return new ReferenceModel

@@ -68,7 +68,7 @@ public sealed class ReferenceModel
         try
         {
             var names = a.Meta("detectors").Split(',', StringSplitOptions.RemoveEmptyEntries);
-            var detectors = names.Select(n => DetectorKinds.Get(n)).Select(kind => new CalibratedDetector(kind.Load(a), new ConformalCalibrator(a.Array("cal." + kind.Name), kind.TailScaleFloor))).ToList();
+            var detectors = names.Select(n => DetectorKinds.Get(n)).Select(kind => new CalibratedDetector(kind.Load(a), kind.Calibrator(a.Array("cal." + kind.Name)))).ToList();
             return new ReferenceModel
             {
                 Version = a.Meta("version"),
