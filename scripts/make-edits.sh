@@ -9,10 +9,9 @@ B="${1:?benchmark folder (made by scripts/make-benchmark.sh)}"
 source "$(dirname "$0")/lib/bench-tools.sh"
 need_debian convert imagemagick
 O="$B/edits"
-rm -rf "$O"; mkdir -p "$O"
-mapfile -t clean < <(ls "$B/test" | grep -v __ | sort)
-n=${#clean[@]}
-read -r W H < <(identify -format '%w %h\n' "$B/test/${clean[0]}")
+new_labelled_set "$O"
+mapfile -t frames < <(picked_clean_frames "$B" 12)
+read -r W H < <(identify -format '%w %h\n' "$B/test/${frames[0]}")
 declare -A edits=(
   [blur3]="-blur 0x3" [blur1.5]="-blur 0x1.5" [noise]="-attenuate 0.6 +noise Gaussian" [noise0.3]="-attenuate 0.3 +noise Gaussian"
   [bright25]="-brightness-contrast 25x0" [bright10]="-brightness-contrast 10x0" [dark25]="-brightness-contrast -25x0"
@@ -23,9 +22,8 @@ declare -A edits=(
   [zoom125]="-gravity center -crop 80%x80%+0+0 +repage -resize ${W}x${H}!"
   [zoom110]="-gravity center -crop 91%x91%+0+0 +repage -resize ${W}x${H}!" [mirror]="-flop"
 )
-echo "image,label,kind,params" > "$O/labels.csv"
-for i in $(seq 0 11); do
-  f="${clean[$(( (i * n) / 12 ))]}"; base="${f%.jpg}"
+for f in "${frames[@]}"; do
+  base="${f%.jpg}"
   for kind in "${!edits[@]}"; do
     # shellcheck disable=SC2086 # the edit is a list of ImageMagick arguments
     convert "$B/test/$f" ${edits[$kind]} -quality 92 "$O/${base}__$kind.jpg"

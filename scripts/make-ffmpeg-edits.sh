@@ -10,10 +10,9 @@ B="${1:?benchmark folder (made by scripts/make-benchmark.sh)}"
 source "$(dirname "$0")/lib/bench-tools.sh"
 need_debian ffmpeg ffmpeg
 O="$B/ffmpeg-edits"
-rm -rf "$O"; mkdir -p "$O"
-mapfile -t clean < <(ls "$B/test" | grep -v __ | sort)
-n=${#clean[@]}
-read -r W H < <(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$B/test/${clean[0]}" | tr x ' ')
+new_labelled_set "$O"
+mapfile -t frames < <(picked_clean_frames "$B" 12)
+read -r W H < <(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$B/test/${frames[0]}" | tr x ' ')
 declare -A edits=(
   [bright]="eq=brightness=0.08" [dark]="eq=brightness=-0.08" [lowcontrast]="eq=contrast=0.8" [desat]="eq=saturation=0.6"
   [gamma]="eq=gamma=1.3" [hue15]="hue=h=15" [warm]="colortemperature=temperature=4000" [redshadow]="colorbalance=rs=0.15"
@@ -22,9 +21,8 @@ declare -A edits=(
   [zoom111]="crop=iw*0.9:ih*0.9,scale=$W:$H" [mirror]="hflip" [gray]="format=gray" [vintage]="curves=preset=vintage"
 )
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
-echo "image,label,kind,params" > "$O/labels.csv"
-for i in $(seq 0 11); do
-  f="${clean[$(( (i * n) / 12 ))]}"; base="${f%.jpg}"
+for f in "${frames[@]}"; do
+  base="${f%.jpg}"
   for kind in "${!edits[@]}"; do
     ff -i "$B/test/$f" -vf "${edits[$kind]}" -q:v 2 "$O/${base}__$kind.jpg"
     echo "${base}__$kind.jpg,1,$kind,\"${edits[$kind]}\"" >> "$O/labels.csv"

@@ -8,16 +8,14 @@ B="${1:?benchmark folder (made by scripts/make-benchmark.sh)}"
 source "$(dirname "$0")/lib/bench-tools.sh"
 need_debian composite imagemagick
 O="$B/pastes"
-rm -rf "$O"; mkdir -p "$O"
-mapfile -t clean < <(ls "$B/test" | grep -v __ | sort)
+new_labelled_set "$O"
+mapfile -t frames < <(picked_clean_frames "$B" 15)
 mapfile -t objects < <(ls "$B/objects" | sort)
-n=${#clean[@]}
-read -r W H < <(identify -format '%w %h\n' "$B/test/${clean[0]}")
+read -r W H < <(identify -format '%w %h\n' "$B/test/${frames[0]}")
 RANDOM=11
-echo "image,label,kind,params" > "$O/labels.csv"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for i in $(seq 0 14); do
-  f=${clean[$(( (i * n) / 15 ))]}
+  f=${frames[$i]}
   obj=${objects[$(( i % ${#objects[@]} ))]}
   pct=$(( 6 + (i * 19) / 14 )); w=$(( W * pct / 100 ))
   x=$(( RANDOM % (W - w) )); y=$(( H / 3 + RANDOM % (H - H / 3 - w * 3 / 4) ))

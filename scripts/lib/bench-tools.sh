@@ -18,3 +18,17 @@ opencv_doc_data() {
   fi
   echo "$data"
 }
+
+# picked_clean_frames BENCH_DIR COUNT: COUNT clean test frames of a benchmark, evenly spaced in time order, one per line.
+picked_clean_frames() {
+  local clean n i
+  mapfile -t clean < <(ls "$1/test" | grep -v __ | sort)
+  n=${#clean[@]}
+  for (( i = 0; i < $2; i++ )); do echo "${clean[$(( (i * n) / $2 ))]}"; done
+}
+
+# new_labelled_set DIR: an empty DIR holding only the header of its labels.csv.
+new_labelled_set() {
+  rm -rf "$1"; mkdir -p "$1"
+  echo "image,label,kind,params" > "$1/labels.csv"
+}
