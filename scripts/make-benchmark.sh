@@ -22,10 +22,7 @@ need_debian ffmpeg ffmpeg
 DATA="$(opencv_doc_data "$CACHE")"
 
 FRAMES="$CACHE/frames"
-if [[ ! -f "$FRAMES/f_0795.jpg" ]]; then
-  mkdir -p "$FRAMES"
-  ffmpeg -loglevel error -y -i "$DATA/vtest.avi" -q:v 2 "$FRAMES/f_%04d.jpg"
-fi
+extract_frames "$DATA/vtest.avi" "$FRAMES" f 0795
 
 rm -rf "$OUT/reference" "$OUT/test" "$OUT/drift-source" "$OUT/objects"
 mkdir -p "$OUT/reference" "$OUT/test" "$OUT/drift-source" "$OUT/objects"

@@ -14,10 +14,7 @@ source "$ROOT/scripts/lib/bench-tools.sh"
 need_debian ffmpeg ffmpeg
 DATA="$(opencv_doc_data "$CACHE")"
 FRAMES="$CACHE/tree-frames"
-if [[ ! -f "$FRAMES/t_0449.jpg" ]]; then
-  mkdir -p "$FRAMES"
-  ffmpeg -loglevel error -y -i "$DATA/tree.avi" -q:v 2 "$FRAMES/t_%04d.jpg"
-fi
+extract_frames "$DATA/tree.avi" "$FRAMES" t 0449
 rm -rf "$OUT/reference" "$OUT/test"
 mkdir -p "$OUT/reference" "$OUT/test"
 echo "image,label,kind,params" > "$OUT/labels.csv"

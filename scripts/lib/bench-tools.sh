@@ -32,3 +32,11 @@ new_labelled_set() {
   rm -rf "$1"; mkdir -p "$1"
   echo "image,label,kind,params" > "$1/labels.csv"
 }
+
+# extract_frames VIDEO FRAMES_DIR PREFIX LAST: the video's frames as FRAMES_DIR/PREFIX_0001.jpg…, extracted once; LAST is
+# the final frame's number, so an interrupted extraction is redone.
+extract_frames() {
+  [[ -f "$2/$3_$4.jpg" ]] && return
+  mkdir -p "$2"
+  ffmpeg -loglevel error -y -i "$1" -q:v 2 "$2/$3_%04d.jpg"
+}
