@@ -7,21 +7,30 @@
 # defocus and motion blur, pixelation, a 5 % brightness step and a lens fogged at the edges — plus each frame re-encoded
 # unchanged (label 0). Seeded, so the same frames give the same edits.
 # Writes DIR/opencv-edits/*.jpg and DIR/opencv-edits/labels.csv.
-#   scripts/make-opencv-edits.sh BENCH_DIR
+# With --stream KIND, every clean test frame gets the same KIND edit (the same smudges, squares or shadow in the same
+# place: a fault that stays, as a dirty lens does), in time order, for the window test: DIR/opencv-stream-KIND/.
+#   scripts/make-opencv-edits.sh BENCH_DIR [--stream KIND]
 set -euo pipefail
 B="${1:?benchmark folder (made by scripts/make-benchmark.sh)}"
+STREAM=""
+[[ "${2:-}" == --stream ]] && STREAM="${3:?--stream needs an edit kind, e.g. dirtylens}"
 source "$(dirname "$0")/lib/bench-tools.sh"
 /usr/bin/python3 -c "import cv2, numpy" 2>/dev/null || {
   echo "installing python3-opencv (Debian)…" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-opencv python3-numpy >/dev/null
 }
-O="$B/opencv-edits"
+if [[ -n "$STREAM" ]]; then
+  O="$B/opencv-stream-$STREAM"
+  mapfile -t frames < <(ls "$B/test" | grep -v __ | sort)
+else
+  O="$B/opencv-edits"
+  mapfile -t frames < <(picked_clean_frames "$B" 12)
+fi
 new_labelled_set "$O"
-mapfile -t frames < <(picked_clean_frames "$B" 12)
-/usr/bin/python3 - "$B/test" "$O" "${frames[@]}" <<'PY'
+/usr/bin/python3 - "$B/test" "$O" "$STREAM" "${frames[@]}" <<'PY'
 import sys, cv2, numpy as np
 
-src, out, frames = sys.argv[1], sys.argv[2], sys.argv[3:]
+src, out, stream, frames = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 rng = np.random.default_rng(11)
 
 def lut(img, f):
@@ -137,8 +146,16 @@ edits = {
     "saltpepper": salt_pepper, "sensornoise": sensor_noise, "defocus": defocus, "motion11": motion, "pixelate": pixelate,
     "bright5": lambda i: lut(i, lambda v: v + 0.05 * 255), "fogedges": fogged_edges,
 }
+if stream and stream not in edits:
+    sys.exit(f"unknown edit kind {stream}; kinds: {', '.join(edits)}")
 with open(f"{out}/labels.csv", "a") as labels:
     for name in frames:
+        if stream:
+            rng = np.random.default_rng(11)  # the same draws for every frame: the fault stays where it is
+            img = cv2.imread(f"{src}/{name}", cv2.IMREAD_COLOR)
+            cv2.imwrite(f"{out}/{name}", edits[stream](img), [cv2.IMWRITE_JPEG_QUALITY, 95])
+            labels.write(f"{name},1,{stream},opencv stream\n")
+            continue
         img = cv2.imread(f"{src}/{name}", cv2.IMREAD_COLOR)
         base = name.rsplit(".", 1)[0]
         for kind, edit in edits.items():
