@@ -47,8 +47,15 @@ internal static class FitCommand
         w.WriteLine($"  fused false-alarm target {model.Options.FalseAlarmRate:P1}, per detector {model.DetectorLevel:P2} (Bonferroni over {model.Detectors.Count})");
         foreach (var d in model.Detectors)
         {
+            double threshold = d.Calibrator.Threshold(model.DetectorLevel);
             string extra = d.Detector is PcaReconstructionDetector pca ? $", {pca.Components} components kept ({model.Options.PcaVariance:P0} variance)" : "";
-            w.WriteLine($"  {d.Detector.Name,-8} threshold {d.Calibrator.Threshold(model.DetectorLevel):0.####} (calibration median {Median(d.Calibrator.Scores):0.####}, max {d.Calibrator.Scores[^1]:0.####}){extra}");
+            // A threshold of 0 reads like a broken fit; it means the reference never moved past the effect-size floor (the
+            // tail then extrapolates from nothing, so the threshold sits a rounding error above 0).
+            if (d.Calibrator.Scores[^1] <= 0 && threshold < 1e-6)
+            {
+                extra += "; no held-out reference image came past its effect-size floor, so any change past the floor is flagged";
+            }
+            w.WriteLine($"  {d.Detector.Name,-8} threshold {threshold:0.####} (calibration median {Median(d.Calibrator.Scores):0.####}, max {d.Calibrator.Scores[^1]:0.####}){extra}");
         }
     }
 
