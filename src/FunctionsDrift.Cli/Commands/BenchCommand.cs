@@ -23,7 +23,7 @@ internal static class BenchCommand
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             await Task.Yield();
-            var files = CommonOptions.ListImages(pr.GetValue(images)!);
+            var files = CommonOptions.ListImages(ctx, pr.GetValue(images)!);
             var bytes = files.Select(File.ReadAllBytes).ToArray();
             int n = pr.GetValue(count), r = Math.Max(1, pr.GetValue(rounds));
             int cores = Environment.ProcessorCount;

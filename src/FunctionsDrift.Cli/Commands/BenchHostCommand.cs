@@ -21,7 +21,7 @@ internal static class BenchHostCommand
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             var benchmark = new HostBenchmark(ctx, pr.GetValue(connection)!, pr.GetValue(paced), TimeSpan.FromMilliseconds(pr.GetValue(interval)), pr.GetValue(burst));
-            await benchmark.RunAsync(CommonOptions.ListImages(pr.GetValue(reference)!), CommonOptions.ListImages(pr.GetValue(images)!), token);
+            await benchmark.RunAsync(CommonOptions.ListImages(ctx, pr.GetValue(reference)!), CommonOptions.ListImages(ctx, pr.GetValue(images)!), token);
             return (int)ExitCode.Ok;
         }, ct));
         return cmd;

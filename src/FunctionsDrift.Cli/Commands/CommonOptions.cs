@@ -58,9 +58,16 @@ internal static class CommonOptions
     public static FileFeatures[] ExtractFolder(CliContext ctx, string description, IReadOnlyList<string> files, FeatureExtractor extractor, int parallelism, CancellationToken ct) =>
         CliProgress.Run(ctx, description, files.Count, p => FeatureBatch.Extract(files, extractor, parallelism, p, ct));
 
-    public static IReadOnlyList<string> ListImages(string dir)
+    /// <summary>The folder's images in name order; warns about images of a format it cannot read, which it leaves out.</summary>
+    public static IReadOnlyList<string> ListImages(CliContext ctx, string dir)
     {
         var files = ImageFolder.List(dir);
+        var unreadable = ImageFolder.Unreadable(dir);
+        if (unreadable.Count > 0)
+        {
+            var names = string.Join(", ", unreadable.Take(3).Select(Path.GetFileName)) + (unreadable.Count > 3 ? ", …" : "");
+            ctx.Error.WriteLine($"warning: left out {unreadable.Count} image(s) of a format this tool cannot read ({names}); convert them to PNG or JPEG (read: {string.Join(", ", ImageFolder.Extensions)})");
+        }
         if (files.Count == 0)
         {
             throw new CliException($"no images ({string.Join(", ", ImageFolder.Extensions)}) in {dir}");

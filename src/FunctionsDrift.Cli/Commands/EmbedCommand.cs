@@ -20,7 +20,7 @@ internal static class EmbedCommand
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
             await Task.Yield();
-            var files = CommonOptions.ListImages(pr.GetValue(dir)!);
+            var files = CommonOptions.ListImages(ctx, pr.GetValue(dir)!);
             var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
             using var embedder = extractor.Embedder;
             var features = CommonOptions.ExtractFolder(ctx, "embedding", files, extractor, pr.GetValue(parallel), token);

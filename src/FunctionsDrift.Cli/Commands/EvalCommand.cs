@@ -47,7 +47,7 @@ internal static class EvalCommand
             {
                 // One extractor (one ONNX session) reads the reference and then the test images.
                 extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
-                referenceFiles = CommonOptions.ListImages(refDir);
+                referenceFiles = CommonOptions.ListImages(ctx, refDir);
                 var feats = CommonOptions.ExtractFolder(ctx, "reading reference", referenceFiles, extractor, pr.GetValue(parallel), token);
                 refModel = ReferenceFitter.Fit(feats.Where(f => f.Features is not null).Select(f => f.Features!).ToList(), extractor.ModelIdentity, options);
             }
@@ -56,7 +56,7 @@ internal static class EvalCommand
                 throw new CliException("give --reference DIR (to fit) or --model FILE", ExitCode.Usage);
             }
             using var embedder = extractor.Embedder;
-            var testFiles = CommonOptions.ListImages(pr.GetValue(test)!);
+            var testFiles = CommonOptions.ListImages(ctx, pr.GetValue(test)!);
             var rows = ScoreCommand.ScoreFolder(ctx, refModel, testFiles, extractor, pr.GetValue(parallel), token);
             if (pr.GetValue(scoresOut) is { } so)
             {

@@ -23,7 +23,7 @@ internal static class FitCommand
             await Task.Yield();
             // Settings first: a misspelt detector is an error before minutes of feature extraction, not after.
             var options = fit.Read(pr);
-            var files = CommonOptions.ListImages(pr.GetValue(reference)!);
+            var files = CommonOptions.ListImages(ctx, pr.GetValue(reference)!);
             var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
             using var embedder = extractor.Embedder;
             var features = CommonOptions.ExtractFolder(ctx, "reading reference", files, extractor, pr.GetValue(parallel), token);

@@ -27,7 +27,7 @@ internal static class QuantizeCommand
             var rangesPath = pr.GetValue(ranges) ?? int8.ResolveRelative(int8.ActivationRanges!);
             if (pr.GetValue(calibrate) is { } dir)
             {
-                var files = CommonOptions.ListImages(dir).Take(CalibrationImages).ToList();
+                var files = CommonOptions.ListImages(ctx, dir).Take(CalibrationImages).ToList();
                 var measured = ActivationRangeCalibrator.Measure(fp32, files,
                     $"min/max of each quantized value of {fp32.Name} over {files.Count} frames ({Path.GetFileName(files[0])} to {Path.GetFileName(files[^1])}: " +
                     "the first 30 frames of Debian opencv-doc's vtest.avi, extracted by scripts/make-benchmark.sh), decoded and resized as the embedder does; " +

@@ -24,7 +24,7 @@ internal static class ScoreCommand
         {
             await Task.Yield();
             var reference = ReferenceModel.LoadFile(pr.GetValue(model)!);
-            var files = CommonOptions.ListImages(pr.GetValue(dir)!);
+            var files = CommonOptions.ListImages(ctx, pr.GetValue(dir)!);
             var extractor = ExtractorFor(reference, pr.GetValue(manifest), pr.GetValue(parallel), CommonOptions.GivenValue(pr, precision));
             using var embedder = extractor.Embedder;
             var rows = ScoreFolder(ctx, reference, files, extractor, pr.GetValue(parallel), token);

@@ -16,7 +16,7 @@ internal static class UploadCommand
         var cmd = new Command("upload", "Upload a folder of images to a storage container.") { dir, container, prefix, connection, accountUrl };
         cmd.SetAction((pr, ct) => ctx.Guard(async token =>
         {
-            var files = CommonOptions.ListImages(pr.GetValue(dir)!);
+            var files = CommonOptions.ListImages(ctx, pr.GetValue(dir)!);
             var client = StorageOptions.Clients(pr, connection, accountUrl).Blobs.GetBlobContainerClient(pr.GetValue(container));
             await client.CreateIfNotExistsAsync(cancellationToken: token);
             int done = 0;

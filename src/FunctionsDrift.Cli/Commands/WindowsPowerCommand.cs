@@ -59,7 +59,7 @@ internal static class WindowsPowerCommand
             var options = new WindowOptions { WindowSize = size, Alpha = pr.GetValue(alpha) };
             var refFeatures = FeatureTable.ReadFile(pr.GetValue(reference)!, out _).Select(r => r.Features).ToList();
             var tester = WindowDriftTester.Create(refFeatures, options, token);
-            var files = Frames(pr.GetValue(stream)!, pr.GetValue(labels));
+            var files = Frames(ctx, pr.GetValue(stream)!, pr.GetValue(labels));
             if (files.Count < size) throw new CliException($"the stream has {files.Count} frames, fewer than one window of {size}");
             var scorer = pr.GetValue(model) is { } m ? new DriftScorer(ReferenceModel.LoadFile(m)) : null;
             var extractor = CommonOptions.CreateExtractor(noEmbedding: false, manifestPath: null, parallelism: 0);
@@ -93,9 +93,9 @@ internal static class WindowsPowerCommand
 
     private sealed record PowerRow(string Shift, double Strength, int Windows, int Flagged, double Power, double MmdPower, double? BlockMmdPower, double? ImageFlagRate);
 
-    private static List<string> Frames(string dir, string? labelsPath)
+    private static List<string> Frames(CliContext ctx, string dir, string? labelsPath)
     {
-        var files = CommonOptions.ListImages(dir).ToList();
+        var files = CommonOptions.ListImages(ctx, dir).ToList();
         if (labelsPath is null) return files;
         var table = CsvTable.ReadFile(labelsPath);
         int image = table.RequireColumn("image", labelsPath), label = table.RequireColumn("label", labelsPath);

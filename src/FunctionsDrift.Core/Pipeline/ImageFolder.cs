@@ -5,7 +5,18 @@ public static class ImageFolder
 {
     public static readonly string[] Extensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
 
+    /// <summary>Image formats a camera or an editing tool may write that the decoder (SkiaSharp) cannot read.</summary>
+    public static readonly string[] UnreadableExtensions =
+        [".tif", ".tiff", ".heic", ".heif", ".avif", ".jxl", ".jp2", ".j2k", ".dng", ".cr2", ".nef", ".arw", ".raw", ".psd", ".exr", ".hdr", ".pgm", ".ppm", ".pnm", ".svg"];
+
     public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+
+    /// <summary>Files of the folder that are images of a format <see cref="List"/> leaves out, in name order.</summary>
+    public static IReadOnlyList<string> Unreadable(string directory) =>
+        Directory.EnumerateFiles(directory)
+            .Where(p => UnreadableExtensions.Contains(Path.GetExtension(p).ToLowerInvariant()))
+            .OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal)
+            .ToList();
 
     public static IReadOnlyList<string> List(string directory)
     {
