@@ -1,4 +1,3 @@
-using FunctionsDrift.Core.Pipeline;
 using System.CommandLine;
 using System.Text;
 using FunctionsDrift.Core;
@@ -50,11 +49,7 @@ internal static class AugmentCommand
 
     private static async Task<int> RunAsync(CliContext ctx, Settings s, CancellationToken ct)
     {
-        var inputs = AugmentSupport.ListImages(s.In);
-        if (inputs.Count == 0)
-        {
-            throw new CliException($"no images in {s.In} (looked for {string.Join(", ", ImageFolder.Extensions)})", ExitCode.Usage);
-        }
+        var inputs = CommonOptions.ListImages(ctx, s.In);
         if (string.Equals(Path.GetFullPath(s.In).TrimEnd('/'), Path.GetFullPath(s.Out).TrimEnd('/'), StringComparison.Ordinal))
         {
             throw new CliException("--out must be a different folder from --in", ExitCode.Usage);

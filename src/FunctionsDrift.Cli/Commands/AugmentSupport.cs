@@ -1,19 +1,14 @@
 using FunctionsDrift.Core;
 using FunctionsDrift.Core.Augmentation;
 using FunctionsDrift.Core.Images;
-using FunctionsDrift.Core.Pipeline;
 using SkiaSharp;
 
 namespace FunctionsDrift.Cli.Commands;
 
-/// <summary>Folder listing, kind parsing and object loading shared by <c>drift augment</c> and <c>drift gallery</c>.</summary>
+/// <summary>Kind parsing and object loading shared by <c>drift augment</c> and <c>drift gallery</c>.</summary>
 internal static class AugmentSupport
 {
     public const int DefaultSeed = 42;
-
-    /// <summary>Images directly in <paramref name="dir"/>, by file name (ordinal); a missing folder is a usage error here.</summary>
-    public static IReadOnlyList<string> ListImages(string dir) =>
-        Directory.Exists(dir) ? ImageFolder.List(dir) : throw new CliException($"folder not found: {dir}", ExitCode.Usage);
 
     /// <summary>Comma-separated kebab-case kinds; null, empty or "all" means every kind. Duplicates are dropped.</summary>
     public static List<DriftKind> ParseKinds(string? text)
@@ -55,7 +50,7 @@ internal static class AugmentSupport
         var names = new List<string>();
         try
         {
-            foreach (var path in ListImages(objectsDir))
+            foreach (var path in CommonOptions.ListImages(ctx, objectsDir))
             {
                 try
                 {

@@ -58,9 +58,16 @@ internal static class CommonOptions
     public static FileFeatures[] ExtractFolder(CliContext ctx, string description, IReadOnlyList<string> files, FeatureExtractor extractor, int parallelism, CancellationToken ct) =>
         CliProgress.Run(ctx, description, files.Count, p => FeatureBatch.Extract(files, extractor, parallelism, p, ct));
 
-    /// <summary>The folder's images in name order; warns about images of a format it cannot read, which it leaves out.</summary>
+    /// <summary>
+    /// The folder's images in name order; warns about images of a format it cannot read, which it leaves out. A missing
+    /// folder or one without images is a usage error.
+    /// </summary>
     public static IReadOnlyList<string> ListImages(CliContext ctx, string dir)
     {
+        if (!Directory.Exists(dir))
+        {
+            throw new CliException($"folder not found: {dir}", ExitCode.Usage);
+        }
         var files = ImageFolder.List(dir);
         var unreadable = ImageFolder.Unreadable(dir);
         if (unreadable.Count > 0)
@@ -70,7 +77,7 @@ internal static class CommonOptions
         }
         if (files.Count == 0)
         {
-            throw new CliException($"no images ({string.Join(", ", ImageFolder.Extensions)}) in {dir}");
+            throw new CliException($"no images in {dir} (looked for {string.Join(", ", ImageFolder.Extensions)})", ExitCode.Usage);
         }
         return files;
     }
