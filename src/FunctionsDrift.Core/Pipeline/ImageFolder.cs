@@ -13,10 +13,7 @@ public static class ImageFolder
 
     /// <summary>Files of the folder that are images of a format <see cref="List"/> leaves out, in name order.</summary>
     public static IReadOnlyList<string> Unreadable(string directory) =>
-        Directory.EnumerateFiles(directory)
-            .Where(p => UnreadableExtensions.Contains(Path.GetExtension(p).ToLowerInvariant()))
-            .OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal)
-            .ToList();
+        InNameOrder(directory, p => UnreadableExtensions.Contains(Path.GetExtension(p).ToLowerInvariant()));
 
     public static IReadOnlyList<string> List(string directory)
     {
@@ -24,9 +21,12 @@ public static class ImageFolder
         {
             throw new DriftException($"folder not found: {directory}");
         }
-        return Directory.EnumerateFiles(directory)
-            .Where(IsImage)
+        return InNameOrder(directory, IsImage);
+    }
+
+    private static List<string> InNameOrder(string directory, Func<string, bool> keep) =>
+        Directory.EnumerateFiles(directory)
+            .Where(keep)
             .OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal)
             .ToList();
-    }
 }
