@@ -21,7 +21,7 @@ source "$(dirname "$0")/lib/bench-tools.sh"
 }
 if [[ -n "$STREAM" ]]; then
   O="$B/opencv-stream-$STREAM"
-  mapfile -t frames < <(ls "$B/test" | grep -v __ | sort)
+  mapfile -t frames < <(clean_frames "$B")
 else
   O="$B/opencv-edits"
   mapfile -t frames < <(picked_clean_frames "$B" 12)

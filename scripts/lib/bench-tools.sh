@@ -19,10 +19,15 @@ opencv_doc_data() {
   echo "$data"
 }
 
+# clean_frames BENCH_DIR: the clean test frames of a benchmark (drifted ones carry "__kind" in their name), in time order.
+clean_frames() {
+  ls "$1/test" | grep -v __ | sort
+}
+
 # picked_clean_frames BENCH_DIR COUNT: COUNT clean test frames of a benchmark, evenly spaced in time order, one per line.
 picked_clean_frames() {
   local clean n i
-  mapfile -t clean < <(ls "$1/test" | grep -v __ | sort)
+  mapfile -t clean < <(clean_frames "$1")
   n=${#clean[@]}
   for (( i = 0; i < $2; i++ )); do echo "${clean[$(( (i * n) / $2 ))]}"; done
 }
