@@ -9,6 +9,12 @@ namespace FunctionsDrift.Core.Detectors;
 /// channel's typical reference distance, so one calibrated score covers all three channels.
 /// </summary>
 /// <remarks>
+/// The value histogram is compared after setting aside a global gain: the image's values are rescaled so that their mean
+/// matches the reference's. A gain is what a passing cloud or the camera's auto-exposure does; judged here it flagged
+/// almost every frame 4 % darker on the street benchmark. Exposure is the quality detector's brightness statistic, with
+/// its own floor; this detector keeps the shape of the tones: a cast shadow, fog, lost contrast, clipping.
+/// </remarks>
+/// <remarks>
 /// The distance is the earth mover's (Wasserstein-1) distance, circular for hue: how far, as a share of the channel's
 /// range, the colour mass moved. The study's KL divergence is kept in the reason; as a score it jumps when a faint cast or a
 /// re-encode moves a little mass into a bin the reference leaves empty (a 1 % white-balance cast gave KL 8–20× the
@@ -28,19 +34,24 @@ public sealed class HsvDivergenceDetector : IDetector
         _reference = reference; _scale = scale; _floor = floor;
     }
 
+    /// <summary>The reference's mean hue, saturation and value histograms, <see cref="ColorFeatures.Bins"/> each.</summary>
+    public ReadOnlySpan<float> ReferenceHistograms => _reference;
+
     public DetectorRaw Score(ImageFeatures features)
     {
         double best = double.MinValue;
         int bestChannel = 0;
         double bestEmd = 0;
+        var (hsv, gain) = WithoutGain(features.Hsv, _reference);
         for (int c = 0; c < 3; c++)
         {
-            double emd = EarthMovers(features.Hsv, _reference, c);
+            double emd = EarthMovers(hsv, _reference, c);
             double s = Math.Max(0, emd - _floor) / _scale[c];
             if (s > best) { best = s; bestChannel = c; bestEmd = emd; }
         }
-        var (kl, intersection) = Divergence(features.Hsv, _reference, bestChannel);
-        return new DetectorRaw(best, $"{ColorFeatures.Channels[bestChannel]} moved {bestEmd:P1} of its range ({best:0.0}× usual beyond the floor), KL {kl:0.000}, intersection {intersection:0.00}");
+        var (kl, intersection) = Divergence(hsv, _reference, bestChannel);
+        string exposure = bestChannel == 2 ? $" after a gain of ×{gain:0.00} set aside" : "";
+        return new DetectorRaw(best, $"{ColorFeatures.Channels[bestChannel]} moved {bestEmd:P1} of its range{exposure} ({best:0.0}× usual beyond the floor), KL {kl:0.000}, intersection {intersection:0.00}");
     }
 
     /// <summary>
@@ -70,6 +81,40 @@ public sealed class HsvDivergenceDetector : IDetector
         double sum = 0;
         foreach (var c in cdf) sum += Math.Abs(c - shift);
         return sum / bins;
+    }
+
+    /// <summary>
+    /// The histograms with the value channel rescaled by 1 / gain, where gain is the image's mean value over the
+    /// reference's: each bin's mass is spread over the bins its rescaled interval covers (mass past the top stays in the
+    /// top bin). Hue and saturation are returned as they are.
+    /// </summary>
+    public static (float[] Hsv, double Gain) WithoutGain(float[] image, ReadOnlySpan<float> reference)
+    {
+        const int bins = ColorFeatures.Bins;
+        const int v = 2 * bins;
+        double imageMean = 0, referenceMean = 0;
+        for (int i = 0; i < bins; i++)
+        {
+            imageMean += image[v + i] * (i + 0.5) / bins;
+            referenceMean += reference[v + i] * (i + 0.5) / bins;
+        }
+        if (imageMean <= 1e-6 || referenceMean <= 1e-6) return (image, 1);
+        double gain = imageMean / referenceMean;
+        var result = (float[])image.Clone();
+        result.AsSpan(v, bins).Clear();
+        for (int i = 0; i < bins; i++)
+        {
+            double mass = image[v + i];
+            if (mass == 0) continue;
+            double lo = i / gain, hi = (i + 1) / gain;
+            for (int j = (int)lo; j < bins && j <= (int)hi; j++)
+            {
+                double overlap = Math.Min(hi, j + 1) - Math.Max(lo, j);
+                if (overlap > 0) result[v + j] += (float)(mass * overlap / (hi - lo));
+            }
+            if (hi > bins) result[v + bins - 1] += (float)(mass * (hi - Math.Max(lo, bins)) / (hi - lo));
+        }
+        return (result, gain);
     }
 
     /// <summary>KL(image ‖ reference) and histogram intersection for one channel.</summary>
@@ -111,9 +156,10 @@ public sealed class HsvDivergenceDetector : IDetector
             for (int i = 0; i < len; i++) mean[i] = (mean[i] / reference.Count + Epsilon) / (1 + ColorFeatures.Bins * Epsilon);
             var scale = new float[3];
             var distances = new float[reference.Count];
+            var compared = reference.Select(f => WithoutGain(f.Hsv, mean).Hsv).ToList();
             for (int c = 0; c < 3; c++)
             {
-                for (int i = 0; i < reference.Count; i++) distances[i] = (float)EarthMovers(reference[i].Hsv, mean, c);
+                for (int i = 0; i < reference.Count; i++) distances[i] = (float)EarthMovers(compared[i], mean, c);
                 scale[c] = Math.Max(1e-4f, VectorMath.Median(distances));
             }
             return new HsvDivergenceDetector(mean, scale, (float)options.HsvFloor);

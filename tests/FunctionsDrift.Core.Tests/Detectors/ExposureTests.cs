@@ -1,0 +1,61 @@
+using FunctionsDrift.Core.Detectors;
+using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Model;
+using FunctionsDrift.Core.Scoring;
+using SkiaSharp;
+
+namespace FunctionsDrift.Core.Tests;
+
+/// <summary>
+/// A scene's light changes a little all day: a global gain of a few percent must not flag the colour detector. What
+/// changes the picture's tones must still be flagged.
+/// </summary>
+public sealed class ExposureTests
+{
+    private static readonly FeatureExtractor Extractor = new(null);
+
+    private static ImageFeatures Features(SKBitmap b) => Extractor.Extract(b);
+
+    private static ReferenceModel Fit(string detector, Func<int, SKBitmap> scene) => ReferenceFitter.Fit(
+        Enumerable.Range(100, 40).Select(s => { using var b = scene(s); return Features(b); }).ToList(), "none",
+        new FitOptions { Detectors = [detector] });
+
+    private static SKBitmap Darker(SKBitmap source, float gain) => Synth.ShiftColour(source, gain, gain, gain);
+
+    [Fact]
+    public void Hsv_GlobalGainOfTenPercentIsNotFlagged()
+    {
+        var model = Fit(HsvDivergenceDetector.KindName, s => Synth.Scene(s));
+        var scorer = new DriftScorer(model);
+        var reference = ((HsvDivergenceDetector)model.Detectors.Single().Detector);
+        foreach (int seed in Enumerable.Range(300, 8))
+        {
+            using var scene = Synth.Scene(seed);
+            using var dark = Darker(scene, 0.9f);
+            var f = Features(dark);
+            var result = scorer.Score(f);
+            Assert.False(result.Drift, $"seed {seed}: {result.Reasons}");
+            // Without the gain set aside, the value histogram moved well past the floor: the test can fail.
+            Assert.True(HsvDivergenceDetector.EarthMovers(f.Hsv, reference.ReferenceHistograms, 2) > 2 * new FitOptions().HsvFloor);
+        }
+    }
+
+    [Fact]
+    public void Hsv_ShadowOverPartOfTheSceneIsFlagged()
+    {
+        var scorer = new DriftScorer(Fit(HsvDivergenceDetector.KindName, s => Synth.Scene(s)));
+        foreach (int seed in Enumerable.Range(300, 8))
+        {
+            using var scene = Synth.Scene(seed);
+            using var shadowed = Darker(scene, 0.5f);
+            using var shadow = scene.Copy();
+            // The left half of the frame in shadow, the right half lit as before.
+            using (var canvas = new SKCanvas(shadow))
+            {
+                canvas.DrawBitmap(shadowed, SKRect.Create(0, 0, 80, 120), SKRect.Create(0, 0, 80, 120));
+            }
+            var result = scorer.Score(Features(shadow));
+            Assert.True(result.Drift, $"seed {seed}: {result.Detectors.Single().Detail}");
+        }
+    }
+}
