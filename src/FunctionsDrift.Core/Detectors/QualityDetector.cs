@@ -25,7 +25,9 @@ public sealed class QualityDetector : IDetector
         for (int i = 0; i < _median.Length; i++)
         {
             // Only the part of the change above the effect-size floor counts.
-            double z = Math.Max(0, Math.Abs(features.Quality[i] - _median[i]) - _floor[i]) / _scale[i];
+            double change = features.Quality[i] - _median[i];
+            if (QualityFeatures.OnlyRiseCounts(i)) change = Math.Max(0, change);
+            double z = Math.Max(0, Math.Abs(change) - _floor[i]) / _scale[i];
             if (z > best) { best = z; which = i; }
         }
         string dir = features.Quality[which] >= _median[which] ? "high" : "low";

@@ -55,5 +55,12 @@ public static class QualityFeatures
         EdgeBalance = 7, DarkFraction = 8, BrightFraction = 9, HighFreqRatio = 10, TopBottomLuma = 11, TopBottomEdges = 12,
         Blockiness = 13;
 
+    /// <summary>
+    /// Whether only a rise of the statistic is a change: the clipped fractions. Fewer clipped pixels than the reference
+    /// lose nothing, and they fall with any exposure a few percent lower wherever a sky sits near white (on a 320×240
+    /// tree scene, 4 % darker took the bright fraction from 16 % to 13 % of the frame and flagged every frame).
+    /// </summary>
+    public static bool OnlyRiseCounts(int statistic) => statistic is DarkFraction or BrightFraction;
+
     public static int Count => Names.Length;
 }

@@ -7,8 +7,8 @@ using SkiaSharp;
 namespace FunctionsDrift.Core.Tests;
 
 /// <summary>
-/// A scene's light changes a little all day: a global gain of a few percent must not flag the colour detector. What
-/// changes the picture's tones must still be flagged.
+/// A scene's light changes a little all day: a global gain of a few percent must not flag the colour detector, and fewer
+/// clipped pixels must not flag the quality detector. What changes the picture's tones must still be flagged.
 /// </summary>
 public sealed class ExposureTests
 {
@@ -56,6 +56,32 @@ public sealed class ExposureTests
             }
             var result = scorer.Score(Features(shadow));
             Assert.True(result.Drift, $"seed {seed}: {result.Detectors.Single().Detail}");
+        }
+    }
+
+    /// <summary>The street scene with a white sign (luma 250, clipped) over the top-left corner of the sky.</summary>
+    private static SKBitmap WithSign(int seed, byte level, int x = 8)
+    {
+        var b = Synth.Scene(seed);
+        Synth.FillRect(b, new SKRectI(x, 4, x + 60, 40), new SKColor(level, level, level));
+        return b;
+    }
+
+    [Fact]
+    public void Quality_FewerClippedPixelsIsNotFlagged_MoreIs()
+    {
+        var scorer = new DriftScorer(Fit(QualityDetector.KindName, s => WithSign(s, 250)));
+        foreach (int seed in Enumerable.Range(300, 6))
+        {
+            using var dimmer = WithSign(seed, 236);
+            var fewer = scorer.Score(Features(dimmer));
+            Assert.False(fewer.Drift, $"seed {seed}, sign at 236: {fewer.Reasons}");
+
+            using var second = WithSign(seed, 250);
+            Synth.FillRect(second, new SKRectI(90, 4, 150, 40), new SKColor(250, 250, 250));
+            var more = scorer.Score(Features(second));
+            Assert.True(more.Drift, $"seed {seed}, a second clipped sign: {more.Detectors.Single().Detail}");
+            Assert.Contains("bright_fraction high", more.Reasons);
         }
     }
 }
