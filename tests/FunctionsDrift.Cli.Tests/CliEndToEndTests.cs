@@ -204,6 +204,7 @@ public sealed class CliEndToEndTests(CliSetFixture set) : IClassFixture<CliSetFi
         Assert.Matches(@"\|\s+\d+[.,]\d\s?%\s+\|", fused);
         // Only a model was given, so the benign checks use clean test images and no reference images.
         Assert.Matches(@"\| re-encoded as JPEG, quality 90–97 \| clean test images \| \d+ of 12 \| \d+ of 12 \|", stdout);
+        Assert.Matches(@"\| exposure 5 % lower \(every channel ×0.95\) \| clean test images \| \d+ of 12 \| \d+ of 12 \|", stdout);
         Assert.DoesNotContain("| reference images |", stdout);
     }
 

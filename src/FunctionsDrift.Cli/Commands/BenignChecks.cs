@@ -6,8 +6,9 @@ using SkiaSharp;
 namespace FunctionsDrift.Cli.Commands;
 
 /// <summary>
-/// Changes a drift checker should let pass: a JPEG re-encode at quality 90–97 and a 1 % white-balance cast (red ×1.01,
-/// blue ×0.99, saved losslessly), applied to clean test images and to reference images. Each counts the images the fused
+/// Changes a drift checker should let pass: a JPEG re-encode at quality 90–97, a 1 % white-balance cast (red ×1.01,
+/// blue ×0.99) and an exposure 5 % lower (every channel ×0.95, what a passing cloud or the camera's auto-exposure does),
+/// the last two saved losslessly, applied to clean test images and to reference images. Each counts the images the fused
 /// verdict flags, and how many of those it did not flag unchanged: only those were flagged because of the change.
 /// </summary>
 internal static class BenignChecks
@@ -35,7 +36,7 @@ internal static class BenignChecks
 
     private static Outcome[] Check(string images, List<string> sample, Func<string, bool> flaggedAsIs, FeatureExtractor extractor, DriftScorer scorer, CancellationToken ct)
     {
-        int reencoded = 0, reencodedNew = 0, cast = 0, castNew = 0;
+        int reencoded = 0, reencodedNew = 0, cast = 0, castNew = 0, darker = 0, darkerNew = 0;
         Parallel.For(0, sample.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, i =>
         {
             bool before = flaggedAsIs(sample[i]);
@@ -45,15 +46,22 @@ internal static class BenignChecks
                 Interlocked.Increment(ref reencoded);
                 if (!before) Interlocked.Increment(ref reencodedNew);
             }
-            using var warmer = WhiteBalance(image, 1.01f, 0.99f);
+            using var warmer = ChannelGains(image, 1.01f, 1, 0.99f);
             if (scorer.Score(extractor.Extract(Encode(warmer, SKEncodedImageFormat.Png, 100))).Drift)
             {
                 Interlocked.Increment(ref cast);
                 if (!before) Interlocked.Increment(ref castNew);
             }
+            using var dimmer = ChannelGains(image, 0.95f, 0.95f, 0.95f);
+            if (scorer.Score(extractor.Extract(Encode(dimmer, SKEncodedImageFormat.Png, 100))).Drift)
+            {
+                Interlocked.Increment(ref darker);
+                if (!before) Interlocked.Increment(ref darkerNew);
+            }
         });
         return [new("re-encoded as JPEG, quality 90–97", images, reencoded, reencodedNew, sample.Count),
-                new("1 % white-balance cast (red ×1.01, blue ×0.99)", images, cast, castNew, sample.Count)];
+                new("1 % white-balance cast (red ×1.01, blue ×0.99)", images, cast, castNew, sample.Count),
+                new("exposure 5 % lower (every channel ×0.95)", images, darker, darkerNew, sample.Count)];
     }
 
     private static byte[] Encode(SKBitmap image, SKEncodedImageFormat format, int quality)
@@ -62,11 +70,11 @@ internal static class BenignChecks
         return data.ToArray();
     }
 
-    private static SKBitmap WhiteBalance(SKBitmap image, float red, float blue)
+    private static SKBitmap ChannelGains(SKBitmap image, float red, float green, float blue)
     {
         // Skia draws only into premultiplied pixels; the frames are opaque, so nothing changes but the tag.
         var result = new SKBitmap(image.Info.WithAlphaType(SKAlphaType.Premul));
-        using var filter = SKColorFilter.CreateColorMatrix([red, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, blue, 0, 0, 0, 0, 0, 1, 0]);
+        using var filter = SKColorFilter.CreateColorMatrix([red, 0, 0, 0, 0, 0, green, 0, 0, 0, 0, 0, blue, 0, 0, 0, 0, 0, 1, 0]);
         using var paint = new SKPaint { ColorFilter = filter, BlendMode = SKBlendMode.Src };
         using var canvas = new SKCanvas(result);
         canvas.DrawBitmap(image, 0, 0, paint);

@@ -22,7 +22,7 @@ internal static class EvalCommand
         var labels = new Option<string>("--labels") { Description = "CSV with columns image,label,kind (label 1 = drifted).", Required = true };
         var scoresOut = new Option<string?>("--scores-out") { Description = "Also write the per-image scores (CSV) here." };
         var fit = new FitArguments();
-        var noBenign = new Option<bool>("--no-benign-checks") { Description = "Skip re-scoring up to 60 clean test images (and 60 reference images) re-encoded (JPEG 90–97) and with a 1 % colour cast." };
+        var noBenign = new Option<bool>("--no-benign-checks") { Description = "Skip re-scoring up to 60 clean test images (and 60 reference images) re-encoded (JPEG 90–97), with a 1 % colour cast and 5 % darker." };
         var noEmbedding = CommonOptions.NoEmbedding();
         var manifest = CommonOptions.Manifest();
         var precision = CommonOptions.Precision();
