@@ -9,16 +9,15 @@ namespace FunctionsDrift.Core.Detectors;
 /// channel's typical reference distance, so one calibrated score covers all three channels.
 /// </summary>
 /// <remarks>
-/// The value histogram is compared after setting aside a global gain: the image's values are rescaled so that their mean
+/// <para>The value histogram is compared after setting aside a global gain: the image's values are rescaled so that their mean
 /// matches the reference's. A gain is what a passing cloud or the camera's auto-exposure does; judged here it flagged
 /// almost every frame 4 % darker on the street benchmark. Exposure is the quality detector's brightness statistic, with
-/// its own floor; this detector keeps the shape of the tones: a cast shadow, fog, lost contrast, clipping.
-/// </remarks>
-/// <remarks>
-/// The distance is the earth mover's (Wasserstein-1) distance, circular for hue: how far, as a share of the channel's
+/// its own floor; this detector keeps the shape of the tones: a cast shadow, fog, lost contrast, clipping. A gain beyond
+/// one stop (×½ to ×2) is not exposure drift but a different picture, so only that much is set aside.</para>
+/// <para>The distance is the earth mover's (Wasserstein-1) distance, circular for hue: how far, as a share of the channel's
 /// range, the colour mass moved. The study's KL divergence is kept in the reason; as a score it jumps when a faint cast or a
 /// re-encode moves a little mass into a bin the reference leaves empty (a 1 % white-balance cast gave KL 8–20× the
-/// reference's usual), while the earth mover's distance of such a cast stays below a percent of the range.
+/// reference's usual), while the earth mover's distance of such a cast stays below a percent of the range.</para>
 /// </remarks>
 public sealed class HsvDivergenceDetector : IDetector
 {
@@ -33,6 +32,8 @@ public sealed class HsvDivergenceDetector : IDetector
     {
         _reference = reference; _scale = scale; _floor = floor;
     }
+
+    private const double MinGain = 0.5, MaxGain = 2;
 
     /// <summary>The reference's mean hue, saturation and value histograms, <see cref="ColorFeatures.Bins"/> each.</summary>
     public ReadOnlySpan<float> ReferenceHistograms => _reference;
@@ -85,7 +86,7 @@ public sealed class HsvDivergenceDetector : IDetector
 
     /// <summary>
     /// The histograms with the value channel rescaled by 1 / gain, where gain is the image's mean value over the
-    /// reference's: each bin's mass is spread over the bins its rescaled interval covers (mass past the top stays in the
+    /// reference's, limited to ×½…×2: each bin's mass is spread over the bins its rescaled interval covers (mass past the top stays in the
     /// top bin). Hue and saturation are returned as they are.
     /// </summary>
     public static (float[] Hsv, double Gain) WithoutGain(float[] image, ReadOnlySpan<float> reference)
@@ -99,7 +100,7 @@ public sealed class HsvDivergenceDetector : IDetector
             referenceMean += reference[v + i] * (i + 0.5) / bins;
         }
         if (imageMean <= 1e-6 || referenceMean <= 1e-6) return (image, 1);
-        double gain = imageMean / referenceMean;
+        double gain = Math.Clamp(imageMean / referenceMean, MinGain, MaxGain);
         var result = (float[])image.Clone();
         result.AsSpan(v, bins).Clear();
         for (int i = 0; i < bins; i++)

@@ -41,6 +41,20 @@ public sealed class ExposureTests
     }
 
     [Fact]
+    public void Hsv_TwoStopsDarkerIsStillFlagged()
+    {
+        // Only a gain within one stop is set aside: a frame a quarter as bright is a different picture.
+        var scorer = new DriftScorer(Fit(HsvDivergenceDetector.KindName, s => Synth.Scene(s)));
+        foreach (int seed in Enumerable.Range(300, 4))
+        {
+            using var scene = Synth.Scene(seed);
+            using var dark = Darker(scene, 0.25f);
+            var result = scorer.Score(Features(dark));
+            Assert.True(result.Drift, $"seed {seed}: {result.Detectors.Single().Detail}");
+        }
+    }
+
+    [Fact]
     public void Hsv_ShadowOverPartOfTheSceneIsFlagged()
     {
         var scorer = new DriftScorer(Fit(HsvDivergenceDetector.KindName, s => Synth.Scene(s)));
