@@ -29,6 +29,20 @@ public sealed class WindowsPowerCommandTests : IDisposable
     }
 
     [Fact]
+    public void WindowShift_ExposureScalesEveryChannel()
+    {
+        using var source = Grey(200);
+        using var generator = new DriftGenerator();
+        var exposure = WindowShift.Parse("exposure");
+
+        Assert.Null(exposure.Apply(source, 0, frame: 0, seed: 1, generator));
+        using var changed = exposure.Apply(source, 4, frame: 0, seed: 1, generator)!;
+
+        var pixel = changed.GetPixel(10, 10);
+        foreach (var channel in new[] { pixel.Red, pixel.Green, pixel.Blue }) Assert.InRange((int)channel, 191, 193); // 200 × 0.96
+    }
+
+    [Fact]
     public void WindowShift_ShareKindsChangeAGrowingSupersetOfFrames()
     {
         using var source = Grey(120);

@@ -5,7 +5,7 @@ namespace FunctionsDrift.Cli.Commands;
 
 /// <summary>
 /// A faint, sustained change applied to the frames of a stream to measure the power of the window tests: a colour cast,
-/// a loss of sharpness, a share of dark frames, a share of frames with a strong drift of a random kind.
+/// a lower exposure, a loss of sharpness, a share of dark frames, a share of frames with a strong drift of a random kind.
 /// </summary>
 /// <param name="Name">Name on the command line and in the output.</param>
 /// <param name="Unit">What the strength means, for the plot's x axis.</param>
@@ -16,6 +16,7 @@ internal sealed record WindowShift(string Name, string Unit, double[] Strengths,
     public static IReadOnlyList<WindowShift> All { get; } =
     [
         new("warm-cast", "red × (1 + s), blue × (1 − s), s in %", [0, 0.5, 1, 1.5, 2, 3], Share: false),
+        new("exposure", "every channel × (1 − s), s in %", [0, 2, 4, 6, 10], Share: false),
         new("blur", "Gaussian blur σ (pixels at the decoded scale)", [0, 0.3, 0.5, 0.7, 1.0], Share: false),
         new("dark-frames", "share of frames at 60 % brightness, %", [0, 5, 10, 20, 30], Share: true),
         new("drifted-frames", "share of frames with a random drift kind, %", [0, 5, 10, 15, 20], Share: true),
@@ -37,6 +38,7 @@ internal sealed record WindowShift(string Name, string Unit, double[] Strengths,
         return Name switch
         {
             "warm-cast" => Filter(source, new SKPaint { ColorFilter = SKColorFilter.CreateColorMatrix(Matrix(1 + strength / 100, 1, 1 - strength / 100)) }),
+            "exposure" => Filter(source, new SKPaint { ColorFilter = SKColorFilter.CreateColorMatrix(Matrix(1 - strength / 100, 1 - strength / 100, 1 - strength / 100)) }),
             "blur" => Filter(source, new SKPaint { ImageFilter = SKImageFilter.CreateBlur((float)strength, (float)strength, SKShaderTileMode.Clamp) }),
             "dark-frames" => Filter(source, new SKPaint { ColorFilter = SKColorFilter.CreateColorMatrix(Matrix(0.6, 0.6, 0.6)) }),
             "drifted-frames" => Drifted(source, rng, generator),
