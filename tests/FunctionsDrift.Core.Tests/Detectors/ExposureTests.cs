@@ -22,18 +22,28 @@ public sealed class ExposureTests
 
     private static SKBitmap Darker(SKBitmap source, float gain) => Synth.ShiftColour(source, gain, gain, gain);
 
+    /// <summary>A colour-only model of the generated street scenes, whose light varies by ±4 % from frame to frame.</summary>
+    private static readonly Lazy<ReferenceModel> SceneColours = new(() => Fit(HsvDivergenceDetector.KindName, s => Synth.Scene(s)));
+
+    /// <summary>Scenes the reference never saw (seeds 300…), changed, with their features and verdict.</summary>
+    private static IEnumerable<(int Seed, ImageFeatures Features, ScoreResult Result)> Changed(int count, Func<SKBitmap, SKBitmap> change)
+    {
+        var scorer = new DriftScorer(SceneColours.Value);
+        foreach (int seed in Enumerable.Range(300, count))
+        {
+            using var scene = Synth.Scene(seed);
+            using var changed = change(scene);
+            var f = Features(changed);
+            yield return (seed, f, scorer.Score(f));
+        }
+    }
+
     [Fact]
     public void Hsv_GlobalGainOfTenPercentIsNotFlagged()
     {
-        var model = Fit(HsvDivergenceDetector.KindName, s => Synth.Scene(s));
-        var scorer = new DriftScorer(model);
-        var reference = ((HsvDivergenceDetector)model.Detectors.Single().Detector);
-        foreach (int seed in Enumerable.Range(300, 8))
+        var reference = (HsvDivergenceDetector)SceneColours.Value.Detectors.Single().Detector;
+        foreach (var (seed, f, result) in Changed(8, scene => Darker(scene, 0.9f)))
         {
-            using var scene = Synth.Scene(seed);
-            using var dark = Darker(scene, 0.9f);
-            var f = Features(dark);
-            var result = scorer.Score(f);
             Assert.False(result.Drift, $"seed {seed}: {result.Reasons}");
             // Without the gain set aside, the value histogram moved well past the floor: the test can fail.
             Assert.True(HsvDivergenceDetector.EarthMovers(f.Hsv, reference.ReferenceHistograms, 2) > 2 * new FitOptions().HsvFloor);
@@ -44,12 +54,8 @@ public sealed class ExposureTests
     public void Hsv_TwoStopsDarkerIsStillFlagged()
     {
         // Only a gain within one stop is set aside: a frame a quarter as bright is a different picture.
-        var scorer = new DriftScorer(Fit(HsvDivergenceDetector.KindName, s => Synth.Scene(s)));
-        foreach (int seed in Enumerable.Range(300, 4))
+        foreach (var (seed, _, result) in Changed(4, scene => Darker(scene, 0.25f)))
         {
-            using var scene = Synth.Scene(seed);
-            using var dark = Darker(scene, 0.25f);
-            var result = scorer.Score(Features(dark));
             Assert.True(result.Drift, $"seed {seed}: {result.Detectors.Single().Detail}");
         }
     }
@@ -57,18 +63,17 @@ public sealed class ExposureTests
     [Fact]
     public void Hsv_ShadowOverPartOfTheSceneIsFlagged()
     {
-        var scorer = new DriftScorer(Fit(HsvDivergenceDetector.KindName, s => Synth.Scene(s)));
-        foreach (int seed in Enumerable.Range(300, 8))
+        // The left half of the frame in shadow, the right half lit as before.
+        static SKBitmap HalfInShadow(SKBitmap scene)
         {
-            using var scene = Synth.Scene(seed);
             using var shadowed = Darker(scene, 0.5f);
-            using var shadow = scene.Copy();
-            // The left half of the frame in shadow, the right half lit as before.
-            using (var canvas = new SKCanvas(shadow))
-            {
-                canvas.DrawBitmap(shadowed, SKRect.Create(0, 0, 80, 120), SKRect.Create(0, 0, 80, 120));
-            }
-            var result = scorer.Score(Features(shadow));
+            var result = scene.Copy();
+            using var canvas = new SKCanvas(result);
+            canvas.DrawBitmap(shadowed, SKRect.Create(0, 0, 80, 120), SKRect.Create(0, 0, 80, 120));
+            return result;
+        }
+        foreach (var (seed, _, result) in Changed(8, HalfInShadow))
+        {
             Assert.True(result.Drift, $"seed {seed}: {result.Detectors.Single().Detail}");
         }
     }
