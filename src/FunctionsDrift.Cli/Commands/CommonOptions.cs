@@ -68,8 +68,7 @@ internal static class CommonOptions
         {
             throw new CliException($"folder not found: {dir}", ExitCode.Usage);
         }
-        var files = ImageFolder.List(dir);
-        var unreadable = ImageFolder.Unreadable(dir);
+        var (files, unreadable) = ImageFolder.Scan(dir);
         if (unreadable.Count > 0)
         {
             var names = string.Join(", ", unreadable.Take(3).Select(Path.GetFileName)) + (unreadable.Count > 3 ? ", …" : "");

@@ -11,22 +11,20 @@ public static class ImageFolder
 
     public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
-    /// <summary>Files of the folder that are images of a format <see cref="List"/> leaves out, in name order.</summary>
-    public static IReadOnlyList<string> Unreadable(string directory) =>
-        InNameOrder(directory, p => UnreadableExtensions.Contains(Path.GetExtension(p).ToLowerInvariant()));
+    /// <summary>The folder's images in name order.</summary>
+    public static IReadOnlyList<string> List(string directory) => Scan(directory).Images;
 
-    public static IReadOnlyList<string> List(string directory)
+    /// <summary>
+    /// One listing of the folder, in name order: the images <see cref="List"/> returns, and the images of a format it
+    /// leaves out (<see cref="UnreadableExtensions"/>), so that a caller can say which were skipped.
+    /// </summary>
+    public static (IReadOnlyList<string> Images, IReadOnlyList<string> Unreadable) Scan(string directory)
     {
         if (!Directory.Exists(directory))
         {
             throw new DriftException($"folder not found: {directory}");
         }
-        return InNameOrder(directory, IsImage);
+        var files = Directory.EnumerateFiles(directory).OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal).ToList();
+        return (files.Where(IsImage).ToList(), files.Where(p => UnreadableExtensions.Contains(Path.GetExtension(p).ToLowerInvariant())).ToList());
     }
-
-    private static List<string> InNameOrder(string directory, Func<string, bool> keep) =>
-        Directory.EnumerateFiles(directory)
-            .Where(keep)
-            .OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal)
-            .ToList();
 }
