@@ -34,34 +34,32 @@ internal static class BenignChecks
     private static List<string> Sample(IReadOnlyList<string> files, int max) =>
         files.Count <= max ? files.ToList() : Enumerable.Range(0, max).Select(i => files[i * files.Count / max]).ToList();
 
+    /// <summary>A benign change: its name in the table, and the encoded bytes of an image so changed (image, its index).</summary>
+    private sealed record Change(string Name, Func<SKBitmap, int, byte[]> Apply);
+
+    private static readonly Change[] Changes =
+    [
+        new("re-encoded as JPEG, quality 90–97", (image, i) => Encode(image, SKEncodedImageFormat.Jpeg, 90 + i % 8)),
+        new("1 % white-balance cast (red ×1.01, blue ×0.99)", (image, _) => EncodedWithGains(image, 1.01f, 1, 0.99f)),
+        new("exposure 5 % lower (every channel ×0.95)", (image, _) => EncodedWithGains(image, 0.95f, 0.95f, 0.95f)),
+    ];
+
     private static Outcome[] Check(string images, List<string> sample, Func<string, bool> flaggedAsIs, FeatureExtractor extractor, DriftScorer scorer, CancellationToken ct)
     {
-        int reencoded = 0, reencodedNew = 0, cast = 0, castNew = 0, darker = 0, darkerNew = 0;
+        var flagged = new int[Changes.Length];
+        var newly = new int[Changes.Length];
         Parallel.For(0, sample.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, i =>
         {
             bool before = flaggedAsIs(sample[i]);
             using var image = ImageLoader.LoadFile(sample[i], ImageLoadOptions.Default);
-            if (scorer.Score(extractor.Extract(Encode(image, SKEncodedImageFormat.Jpeg, 90 + i % 8))).Drift)
+            for (int c = 0; c < Changes.Length; c++)
             {
-                Interlocked.Increment(ref reencoded);
-                if (!before) Interlocked.Increment(ref reencodedNew);
-            }
-            using var warmer = ChannelGains(image, 1.01f, 1, 0.99f);
-            if (scorer.Score(extractor.Extract(Encode(warmer, SKEncodedImageFormat.Png, 100))).Drift)
-            {
-                Interlocked.Increment(ref cast);
-                if (!before) Interlocked.Increment(ref castNew);
-            }
-            using var dimmer = ChannelGains(image, 0.95f, 0.95f, 0.95f);
-            if (scorer.Score(extractor.Extract(Encode(dimmer, SKEncodedImageFormat.Png, 100))).Drift)
-            {
-                Interlocked.Increment(ref darker);
-                if (!before) Interlocked.Increment(ref darkerNew);
+                if (!scorer.Score(extractor.Extract(Changes[c].Apply(image, i))).Drift) continue;
+                Interlocked.Increment(ref flagged[c]);
+                if (!before) Interlocked.Increment(ref newly[c]);
             }
         });
-        return [new("re-encoded as JPEG, quality 90–97", images, reencoded, reencodedNew, sample.Count),
-                new("1 % white-balance cast (red ×1.01, blue ×0.99)", images, cast, castNew, sample.Count),
-                new("exposure 5 % lower (every channel ×0.95)", images, darker, darkerNew, sample.Count)];
+        return Changes.Select((c, k) => new Outcome(c.Name, images, flagged[k], newly[k], sample.Count)).ToArray();
     }
 
     private static byte[] Encode(SKBitmap image, SKEncodedImageFormat format, int quality)
@@ -70,14 +68,17 @@ internal static class BenignChecks
         return data.ToArray();
     }
 
-    private static SKBitmap ChannelGains(SKBitmap image, float red, float green, float blue)
+    /// <summary>The image with each channel multiplied by its gain, as PNG (lossless, so only the gains change it).</summary>
+    private static byte[] EncodedWithGains(SKBitmap image, float red, float green, float blue)
     {
         // Skia draws only into premultiplied pixels; the frames are opaque, so nothing changes but the tag.
-        var result = new SKBitmap(image.Info.WithAlphaType(SKAlphaType.Premul));
+        using var result = new SKBitmap(image.Info.WithAlphaType(SKAlphaType.Premul));
         using var filter = SKColorFilter.CreateColorMatrix([red, 0, 0, 0, 0, 0, green, 0, 0, 0, 0, 0, blue, 0, 0, 0, 0, 0, 1, 0]);
         using var paint = new SKPaint { ColorFilter = filter, BlendMode = SKBlendMode.Src };
-        using var canvas = new SKCanvas(result);
-        canvas.DrawBitmap(image, 0, 0, paint);
-        return result;
+        using (var canvas = new SKCanvas(result))
+        {
+            canvas.DrawBitmap(image, 0, 0, paint);
+        }
+        return Encode(result, SKEncodedImageFormat.Png, 100);
     }
 }
