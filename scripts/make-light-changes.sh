@@ -9,18 +9,14 @@ set -euo pipefail
 B="${1:?benchmark folder (made by scripts/make-benchmark.sh or scripts/make-tree-benchmark.sh)}"
 source "$(dirname "$0")/lib/bench-tools.sh"
 need_debian convert imagemagick
-[[ -f "$B/labels.csv" ]] || { echo "error: $B/labels.csv not found" >&2; exit 2; }
-mapfile -t clean < <(awk -F, 'NR > 1 && $2 == 0 { print $1 }' "$B/labels.csv" | sort)
-n=${#clean[@]}
-(( n > 0 )) || { echo "error: no clean frames (label 0) in $B/labels.csv" >&2; exit 2; }
-count=$(( n < 60 ? n : 60 ))
+mapfile -t frames < <(picked_clean_frames "$B" 60)
+(( ${#frames[@]} > 0 )) || { echo "error: no clean frames (label 0) in $B/labels.csv" >&2; exit 2; }
 # change FOLDER IMAGEMAGICK_ARGS…: the picked frames, changed, into $B/light/FOLDER.
 change() {
-  local O="$B/light/$1" i f
+  local O="$B/light/$1" f
   shift
   rm -rf "$O"; mkdir -p "$O"
-  for (( i = 0; i < count; i++ )); do
-    f="${clean[$(( (i * n) / count ))]}"
+  for f in "${frames[@]}"; do
     convert "$B/test/$f" "$@" -quality 95 "$O/$f"
   done
 }
@@ -30,4 +26,4 @@ done
 change wb2 -color-matrix "1.02 0 0 0 1 0 0 0 0.98"
 change wb3 -color-matrix "1.03 0 0 0 1 0 0 0 0.97"
 change wb5 -color-matrix "1.05 0 0 0 1 0 0 0 0.95"
-echo "$count frames × 8 exposures and 3 white balances in $B/light" >&2
+echo "${#frames[@]} frames × 8 exposures and 3 white balances in $B/light" >&2

@@ -19,17 +19,20 @@ opencv_doc_data() {
   echo "$data"
 }
 
-# clean_frames BENCH_DIR: the clean test frames of a benchmark (drifted ones carry "__kind" in their name), in time order.
+# clean_frames BENCH_DIR: the clean test frames of a benchmark (label 0 in its labels.csv), in time order.
 clean_frames() {
-  ls "$1/test" | grep -v __ | sort
+  [[ -f "$1/labels.csv" ]] || { echo "error: $1/labels.csv not found" >&2; return 2; }
+  awk -F, 'NR > 1 && $2 == 0 { print $1 }' "$1/labels.csv" | sort
 }
 
-# picked_clean_frames BENCH_DIR COUNT: COUNT clean test frames of a benchmark, evenly spaced in time order, one per line.
+# picked_clean_frames BENCH_DIR COUNT: COUNT clean test frames of a benchmark (all of them if it has fewer), evenly spaced
+# in time order, one per line.
 picked_clean_frames() {
-  local clean n i
+  local clean n i count
   mapfile -t clean < <(clean_frames "$1")
   n=${#clean[@]}
-  for (( i = 0; i < $2; i++ )); do echo "${clean[$(( (i * n) / $2 ))]}"; done
+  count=$(( $2 < n ? $2 : n ))
+  for (( i = 0; i < count; i++ )); do echo "${clean[$(( (i * n) / count ))]}"; done
 }
 
 # new_labelled_set DIR: an empty DIR holding only the header of its labels.csv.
