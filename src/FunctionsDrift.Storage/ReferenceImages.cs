@@ -17,8 +17,9 @@ internal static class ReferenceImages
 {
     /// <summary>Lists and extracts the container; <see cref="ReferenceExtraction.ContainerFound"/> is false when it does not exist.</summary>
     /// <param name="purpose">Who asks ("Refit", "Window tests"), to start the listing's log line.</param>
+    /// <param name="zoomed">Also extract <see cref="ImageFeatures.ZoomedPatch"/> (four more CNN passes per image), which only a fit uses.</param>
     public static async Task<ReferenceExtraction> ExtractAsync(BlobContainerClient container, FeatureExtractor extractor, int maxParallel,
-        string purpose, ILogger log, CancellationToken ct)
+        string purpose, ILogger log, CancellationToken ct, bool zoomed = false)
     {
         var names = new List<string>();
         int oversized = 0;
@@ -63,7 +64,7 @@ internal static class ReferenceImages
             }
             try
             {
-                features[i] = extractor.Extract(content.ToMemory().Span);
+                features[i] = zoomed ? extractor.ExtractReference(content.ToMemory().Span) : extractor.Extract(content.ToMemory().Span);
             }
             catch (DriftException e)
             {

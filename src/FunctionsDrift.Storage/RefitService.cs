@@ -53,7 +53,7 @@ public sealed class RefitService(
     private async Task<RefitOutcome> RefitCoreAsync(CancellationToken ct, int maxParallel)
     {
         var container = clients.Blobs.GetBlobContainerClient(settings.ReferenceContainer);
-        var reference = await ReferenceImages.ExtractAsync(container, extractor, maxParallel, "Refit", log, ct);
+        var reference = await ReferenceImages.ExtractAsync(container, extractor, maxParallel, "Refit", log, ct, zoomed: true);
         var all = reference.Features.ToList();
         int referenceCount = all.Count;
 

@@ -51,7 +51,12 @@ public sealed class SceneSet
             using var b = make();
             return extractor.Extract(b);
         }
-        Reference = Enumerable.Range(100, 40).Select(s => Make(() => Synth.Scene(s))).ToList();
+        // Read as drift fit reads a reference: with the zoomed patches.
+        Reference = Enumerable.Range(100, 40).Select(s =>
+        {
+            using var b = Synth.Scene(s);
+            return extractor.ExtractReference(b);
+        }).ToList();
         Normal = Enumerable.Range(300, 30).Select(s => Make(() => Synth.Scene(s))).ToList();
         OtherScene = Enumerable.Range(500, 6).Select(s => Make(() => Synth.OtherScene(s))).ToList();
         ColourShift = Enumerable.Range(600, 6).Select(s => Make(() =>

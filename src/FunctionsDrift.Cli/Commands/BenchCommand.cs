@@ -51,7 +51,7 @@ internal static class BenchCommand
                 var fullSerial = new FeatureExtractor(embedderSerial);
                 var fullParallel = new FeatureExtractor(embedderParallel);
                 // Reference models (not timed): fitted on up to 100 of the images.
-                var fullModel = ReferenceFitter.Fit(fitSet.Select(b => fullParallel.Extract(b)).ToList(), fullParallel.ModelIdentity, new() { MinImages = 2 });
+                var fullModel = ReferenceFitter.Fit(fitSet.Select(b => fullParallel.ExtractReference(b)).ToList(), fullParallel.ModelIdentity, new() { MinImages = 2 });
                 var fullScorer = new DriftScorer(fullModel);
                 var p = precision.Name().ToUpperInvariant();
                 if (precision == EmbedderPrecision.Fp32)

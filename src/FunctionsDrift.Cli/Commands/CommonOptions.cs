@@ -58,6 +58,10 @@ internal static class CommonOptions
     public static FileFeatures[] ExtractFolder(CliContext ctx, string description, IReadOnlyList<string> files, FeatureExtractor extractor, int parallelism, CancellationToken ct) =>
         CliProgress.Run(ctx, description, files.Count, p => FeatureBatch.Extract(files, extractor, parallelism, p, ct));
 
+    /// <summary>A reference folder's features, with the zoomed patches the patch detector's second bank is made of.</summary>
+    public static FileFeatures[] ExtractReferenceFolder(CliContext ctx, IReadOnlyList<string> files, FeatureExtractor extractor, int parallelism, CancellationToken ct) =>
+        CliProgress.Run(ctx, "reading reference", files.Count, p => FeatureBatch.Extract(files, extractor, parallelism, p, ct, reference: true));
+
     /// <summary>
     /// The folder's images in name order; warns about images of a format it cannot read, which it leaves out. A missing
     /// folder or one without images is a usage error.

@@ -48,7 +48,7 @@ internal static class EvalCommand
                 // One extractor (one ONNX session) reads the reference and then the test images.
                 extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
                 referenceFiles = CommonOptions.ListImages(ctx, refDir);
-                var feats = CommonOptions.ExtractFolder(ctx, "reading reference", referenceFiles, extractor, pr.GetValue(parallel), token);
+                var feats = CommonOptions.ExtractReferenceFolder(ctx, referenceFiles, extractor, pr.GetValue(parallel), token);
                 refModel = ReferenceFitter.Fit(feats.Where(f => f.Features is not null).Select(f => f.Features!).ToList(), extractor.ModelIdentity, options);
             }
             else

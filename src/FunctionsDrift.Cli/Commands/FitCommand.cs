@@ -26,7 +26,7 @@ internal static class FitCommand
             var files = CommonOptions.ListImages(ctx, pr.GetValue(reference)!);
             var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
             using var embedder = extractor.Embedder;
-            var features = CommonOptions.ExtractFolder(ctx, "reading reference", files, extractor, pr.GetValue(parallel), token);
+            var features = CommonOptions.ExtractReferenceFolder(ctx, files, extractor, pr.GetValue(parallel), token);
             foreach (var bad in features.Where(f => f.Error is not null))
             {
                 ctx.Error.WriteLine($"warning: skipped {bad.Name}: {bad.Error}");

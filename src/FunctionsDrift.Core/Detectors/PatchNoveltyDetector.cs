@@ -9,22 +9,26 @@ namespace FunctionsDrift.Core.Detectors;
 /// Position-invariant local novelty (PatchCore, Roth et al., CVPR 2022): a memory bank of reference patch descriptors,
 /// thinned by a greedy k-centre coreset; each test patch scores its distance to the nearest bank patch and the image
 /// scores its worst patch. A person on the lawn matches person patches seen anywhere in the reference; a fruit or a
-/// butterfly matches nothing.
+/// butterfly matches nothing. A second bank holds the reference seen nearer the camera (<see cref="ImageFeatures.ZoomedPatch"/>),
+/// so that someone walking closer than anyone in the reference matches the people it showed farther away.
 /// </summary>
 public sealed class PatchNoveltyDetector : IDetector
 {
     public const string KindName = "patch";
-    private readonly float[] _bank; // m × d
-    private readonly int _m, _d;
+    private readonly float[] _bank, _zoomedBank; // m × d each; the zoomed bank may be empty
+    private readonly int _d;
     public string Name => KindName;
 
-    internal PatchNoveltyDetector(float[] bank, int d)
+    internal PatchNoveltyDetector(float[] bank, float[] zoomedBank, int d)
     {
-        _bank = bank; _d = d; _m = bank.Length / d;
+        _bank = bank; _zoomedBank = zoomedBank; _d = d;
     }
 
     /// <summary>Patches in the memory bank.</summary>
-    public int BankSize => _m;
+    public int BankSize => _bank.Length / _d;
+
+    /// <summary>Patches in the bank of the reference seen nearer the camera (0 when the reference had none).</summary>
+    public int ZoomedBankSize => _zoomedBank.Length / _d;
 
     public DetectorRaw Score(ImageFeatures features)
     {
@@ -38,7 +42,8 @@ public sealed class PatchNoveltyDetector : IDetector
         int worstPatch = 0;
         for (int i = 0; i < p; i++)
         {
-            float nearest = Nearest(x.AsSpan(i * _d, _d));
+            var row = x.AsSpan(i * _d, _d);
+            float nearest = Math.Min(Nearest(row, _bank), Nearest(row, _zoomedBank));
             if (nearest > worst) { worst = nearest; worstPatch = i; }
         }
         int grid = (int)Math.Round(Math.Sqrt(p));
@@ -46,13 +51,13 @@ public sealed class PatchNoveltyDetector : IDetector
         return new DetectorRaw(score, $"patch at {Describe(worstPatch, grid)} unlike any reference patch (distance {score:0.00})");
     }
 
-    /// <summary>Euclidean distance from <paramref name="x"/> to the nearest row of the bank.</summary>
-    private float Nearest(ReadOnlySpan<float> x)
+    /// <summary>Euclidean distance from <paramref name="x"/> to the nearest row of <paramref name="bank"/>.</summary>
+    private float Nearest(ReadOnlySpan<float> x, float[] bank)
     {
         float best = float.MaxValue;
-        for (int j = 0; j + _d <= _bank.Length; j += _d)
+        for (int j = 0; j + _d <= bank.Length; j += _d)
         {
-            best = Math.Min(best, TensorPrimitives.Distance(x, _bank.AsSpan(j, _d)));
+            best = Math.Min(best, TensorPrimitives.Distance(x, bank.AsSpan(j, _d)));
         }
         return best;
     }
@@ -69,13 +74,14 @@ public sealed class PatchNoveltyDetector : IDetector
     public void Save(ModelArchive archive)
     {
         archive.Arrays["patch.bank"] = _bank;
+        if (_zoomedBank.Length > 0) archive.Arrays["patch.zoomed_bank"] = _zoomedBank;
         archive.Metadata["patch.d"] = _d.ToString(CultureInfo.InvariantCulture);
     }
 
     public sealed class Kind : IDetectorKind
     {
         public string Name => KindName;
-        public string Description => "ResNet18 layer-2/3 patch descriptors, distance of the worst patch to the nearest reference patch anywhere in the frame (PatchCore)";
+        public string Description => "ResNet18 layer-2/3 patch descriptors, distance of the worst patch to the nearest reference patch anywhere in the frame, as seen or 1.5× nearer (PatchCore)";
         public bool NeedsEmbedding => true;
         public bool NeedsPatches => true;
 
@@ -92,15 +98,18 @@ public sealed class PatchNoveltyDetector : IDetector
             for (int i = 0; i < reference.Count; i++) reference[i].Patch.CopyTo(all, i * p);
             int n = total / d;
             int k = Math.Clamp((int)Math.Ceiling(options.CoresetFraction * n), Math.Min(n, options.CoresetMin), n);
-            return new PatchNoveltyDetector(Coreset.Select(all, d, k), d);
+            // The zoomed bank gets as many rows as the main one: twice the search, whatever the zoom adds.
+            var zoomed = reference.Where(f => f.ZoomedPatch.Length == p).SelectMany(f => f.ZoomedPatch).ToArray();
+            return new PatchNoveltyDetector(Coreset.Select(all, d, k), Coreset.Select(zoomed, d, Math.Min(k, zoomed.Length / d)), d);
         }
 
         public IDetector Load(ModelArchive archive)
         {
             var bank = archive.Array("patch.bank");
+            var zoomed = archive.Arrays.GetValueOrDefault("patch.zoomed_bank") ?? [];
             int d = int.Parse(archive.Meta("patch.d"), CultureInfo.InvariantCulture);
-            if (d <= 0 || bank.Length == 0 || bank.Length % d != 0) throw new DriftException("reference model: the patch bank has the wrong size");
-            return new PatchNoveltyDetector(bank, d);
+            if (d <= 0 || bank.Length == 0 || bank.Length % d != 0 || zoomed.Length % d != 0) throw new DriftException("reference model: the patch bank has the wrong size");
+            return new PatchNoveltyDetector(bank, zoomed, d);
         }
 
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using FunctionsDrift.Core.Detectors;
 using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Images;
 using SkiaSharp;
@@ -39,6 +40,57 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
 
     /// <summary>Features of pixels already decoded: used at the scale they have, as if the loader had reduced them.</summary>
     public ImageFeatures Extract(SKBitmap bitmap) => Extract(bitmap, atNativeResolution: false);
+
+    /// <summary>How much nearer the camera <see cref="ImageFeatures.ZoomedPatch"/> shows a reference image: crops of 1/1.5 of its width and height.</summary>
+    public const float ReferenceZoom = 1.5f;
+
+    /// <summary>A reference image's features: <see cref="Extract(ReadOnlySpan{byte})"/>'s and <see cref="ImageFeatures.ZoomedPatch"/>.</summary>
+    public ImageFeatures ExtractReference(ReadOnlySpan<byte> bytes)
+    {
+        using var bitmap = ImageLoader.Decode(bytes, _load, out long nativePixels);
+        return WithZoomedPatches(Extract(bitmap, atNativeResolution: (long)bitmap.Width * bitmap.Height >= nativePixels), bitmap);
+    }
+
+    /// <summary>A reference image's features from a file: <see cref="ExtractFile"/>'s and <see cref="ImageFeatures.ZoomedPatch"/>.</summary>
+    public ImageFeatures ExtractReferenceFile(string path)
+    {
+        using var bitmap = ImageLoader.LoadFile(path, _load, out long nativePixels);
+        return WithZoomedPatches(Extract(bitmap, atNativeResolution: (long)bitmap.Width * bitmap.Height >= nativePixels), bitmap);
+    }
+
+    /// <summary>A reference image's features from pixels already decoded, as <see cref="Extract(SKBitmap)"/> reads them.</summary>
+    public ImageFeatures ExtractReference(SKBitmap bitmap) => WithZoomedPatches(Extract(bitmap), bitmap);
+
+    /// <summary>
+    /// The patch descriptors of the image's four corner crops at <see cref="ReferenceZoom"/>×, thinned by the greedy k-centre
+    /// coreset to as many rows as the image has patches: people and cars as they look nearer the camera than the reference
+    /// happened to show them, so that <c>patch</c> does not call them new.
+    /// </summary>
+    private ImageFeatures WithZoomedPatches(ImageFeatures features, SKBitmap bitmap)
+    {
+        if (Embedder is not { FeatureMapLength: > 0 } embedder || features.PatchCount == 0) return features;
+        int w = (int)(bitmap.Width / ReferenceZoom), h = (int)(bitmap.Height / ReferenceZoom), rows = features.Patch.Length;
+        var zoomed = new float[4 * rows];
+        var embedding = new float[embedder.Dimension];
+        float[] maps = ArrayPool<float>.Shared.Rent(embedder.FeatureMapLength);
+        try
+        {
+            for (int corner = 0; corner < 4; corner++)
+            {
+                using var crop = new SKBitmap();
+                var rect = SKRectI.Create(corner % 2 == 0 ? 0 : bitmap.Width - w, corner / 2 == 0 ? 0 : bitmap.Height - h, w, h);
+                if (!bitmap.ExtractSubset(crop, rect)) throw new DriftException("cannot crop the reference image for its zoomed patches");
+                var span = maps.AsSpan(0, embedder.FeatureMapLength);
+                embedder.Embed(crop, embedding, span);
+                PatchDescriptors.Compute(span, embedder.FeatureMapShapes, zoomed.AsSpan(corner * rows, rows));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(maps);
+        }
+        return features with { ZoomedPatch = Coreset.Select(zoomed, rows / features.PatchCount, features.PatchCount) };
+    }
 
     /// <remarks>
     /// Colour and quality statistics are measured at half the native resolution or coarser. The finest octave is where

@@ -20,4 +20,10 @@ public sealed record ImageFeatures(float[] Embedding, float[] Hsv, float[] Quali
 
     /// <summary>The view's edge map (<see cref="EdgeMap"/>, row-major); empty for features stored before it existed.</summary>
     public float[] Edges { get; init; } = [];
+
+    /// <summary>
+    /// Reference images only (<see cref="FeatureExtractor.ExtractReference(ReadOnlySpan{byte})"/> and its overloads): patch descriptors of the image seen nearer the
+    /// camera, <see cref="PatchCount"/> rows like <see cref="Patch"/>; empty for every other image and for stored results.
+    /// </summary>
+    public float[] ZoomedPatch { get; init; } = [];
 }

@@ -11,8 +11,9 @@ public sealed record FileFeatures(string Path, ImageFeatures? Features, string? 
 /// <summary>Extracts features for many files in parallel, keeping input order. Bad files become errors, not exceptions.</summary>
 public static class FeatureBatch
 {
+    /// <param name="reference">Reference images: also extract <see cref="ImageFeatures.ZoomedPatch"/>.</param>
     public static FileFeatures[] Extract(IReadOnlyList<string> files, FeatureExtractor extractor, int parallelism = 0,
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default, bool reference = false)
     {
         var results = new FileFeatures[files.Count];
         int done = 0;
@@ -25,7 +26,7 @@ public static class FeatureBatch
         {
             try
             {
-                results[i] = new FileFeatures(files[i], extractor.ExtractFile(files[i]), null);
+                results[i] = new FileFeatures(files[i], reference ? extractor.ExtractReferenceFile(files[i]) : extractor.ExtractFile(files[i]), null);
             }
             catch (Exception e) when (e is DriftException or IOException or UnauthorizedAccessException)
             {

@@ -29,15 +29,16 @@ public sealed class ProductionOrderTests(EmbedderFixture fixture)
                 Synth.FillRect(b, new SKRectI(x + 7 * i, y + 7 * j, x + 7 * i + 7, y + 7 * j + 7), (i + j) % 2 == 0 ? new SKColor(240, 20, 220) : new SKColor(20, 230, 230));
     }
 
-    private ImageFeatures Scene(int seed, Action<SKBitmap, Random>? draw = null)
+    private ImageFeatures Scene(int seed, Action<SKBitmap, Random>? draw = null, bool reference = false)
     {
         using var b = Synth.Scene(seed);
         draw?.Invoke(b, new Random(seed));
-        return fixture.Extractor.Extract(b);
+        return reference ? fixture.Extractor.ExtractReference(b) : fixture.Extractor.Extract(b);
     }
 
-    private ReferenceModel FitWithSignOnTheLeft() => ReferenceFitter.Fit(
-        Enumerable.Range(100, 40).Select(s => Scene(s, (b, r) => DrawSign(b, 8 + r.Next(0, 50), 70 + r.Next(0, 8)))).ToList(),
+    /// <summary>The reference as <c>drift fit</c> reads it, with its zoomed patches unless <paramref name="zoomed"/> is false.</summary>
+    private ReferenceModel FitWithSignOnTheLeft(bool zoomed = true) => ReferenceFitter.Fit(
+        Enumerable.Range(100, 40).Select(s => Scene(s, (b, r) => DrawSign(b, 8 + r.Next(0, 50), 70 + r.Next(0, 8)), reference: zoomed)).ToList(),
         fixture.Extractor.ModelIdentity);
 
     [Fact]
@@ -68,6 +69,30 @@ public sealed class ProductionOrderTests(EmbedderFixture fixture)
             Assert.True(patch.Flag, $"seed {seed}: {patch.Detail}, p={patch.PValue:g3}");
             Assert.True(result.Drift);
         }
+    }
+
+    /// <summary>
+    /// Nearer the camera: the sign drawn twice as big as the reference ever showed it, on the right of the lawn. The model
+    /// fitted with the reference's zoomed patches lets it pass; the same reference without them flags it.
+    /// </summary>
+    [Fact]
+    public void PatchNovelty_KnownObjectNearerTheCamera_PassesOnlyWithTheZoomedBank()
+    {
+        ImageFeatures Nearer(int seed)
+        {
+            using var b = Synth.Scene(seed);
+            using var sign = new SKBitmap(14, 14);
+            DrawSign(sign, 0, 0);
+            using var big = sign.Resize(new SKImageInfo(28, 28), new SKSamplingOptions(SKFilterMode.Linear));
+            using (var canvas = new SKCanvas(b)) canvas.DrawBitmap(big, 95 + new Random(seed).Next(0, 25), 64);
+            return fixture.Extractor.Extract(b);
+        }
+        var zoomed = new DriftScorer(FitWithSignOnTheLeft());
+        var plain = new DriftScorer(FitWithSignOnTheLeft(zoomed: false));
+        DetectorResult Patch(DriftScorer scorer, ImageFeatures f) => scorer.Score(f).Detectors.Single(d => d.Detector == PatchNoveltyDetector.KindName);
+        var nearer = Enumerable.Range(900, 6).Select(Nearer).ToList();
+        Assert.All(nearer, f => Assert.False(Patch(zoomed, f).Flag, Patch(zoomed, f).Detail));
+        Assert.All(nearer, f => Assert.True(Patch(plain, f).Flag, Patch(plain, f).Detail));
     }
 
     [Fact]

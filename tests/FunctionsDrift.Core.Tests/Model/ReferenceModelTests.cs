@@ -34,6 +34,9 @@ public sealed class ReferenceModelTests(EmbedderFixture fixture) : IDisposable
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(model.Options), System.Text.Json.JsonSerializer.Serialize(loaded.Options));
         Assert.Equal(model.ImageCount, loaded.ImageCount);
         Assert.Equal(model.Detectors.Select(d => d.Detector.Name), loaded.Detectors.Select(d => d.Detector.Name));
+        var patch = (PatchNoveltyDetector)loaded.Detectors.Single(d => d.Detector.Name == PatchNoveltyDetector.KindName).Detector;
+        Assert.Equal(((PatchNoveltyDetector)model.Detectors.Single(d => d.Detector.Name == PatchNoveltyDetector.KindName).Detector).ZoomedBankSize, patch.ZoomedBankSize);
+        Assert.Equal(patch.BankSize, patch.ZoomedBankSize); // the reference's zoomed patches made a bank of the main one's size
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, "*.tmp-*"));
 
         var a = new DriftScorer(model);
