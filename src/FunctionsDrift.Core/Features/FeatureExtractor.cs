@@ -26,17 +26,9 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     /// </summary>
     private const int MinHalvedShortSide = 192;
 
-    public ImageFeatures Extract(ReadOnlySpan<byte> bytes)
-    {
-        using var bitmap = ImageLoader.Decode(bytes, _load, out long nativePixels);
-        return Extract(bitmap, atNativeResolution: (long)bitmap.Width * bitmap.Height >= nativePixels);
-    }
+    public ImageFeatures Extract(ReadOnlySpan<byte> bytes) => FromBytes(bytes, reference: false);
 
-    public ImageFeatures ExtractFile(string path)
-    {
-        using var bitmap = ImageLoader.LoadFile(path, _load, out long nativePixels);
-        return Extract(bitmap, atNativeResolution: (long)bitmap.Width * bitmap.Height >= nativePixels);
-    }
+    public ImageFeatures ExtractFile(string path) => FromFile(path, reference: false);
 
     /// <summary>Features of pixels already decoded: used at the scale they have, as if the loader had reduced them.</summary>
     public ImageFeatures Extract(SKBitmap bitmap) => Extract(bitmap, atNativeResolution: false);
@@ -45,21 +37,31 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     public const float ReferenceZoom = 1.5f;
 
     /// <summary>A reference image's features: <see cref="Extract(ReadOnlySpan{byte})"/>'s and <see cref="ImageFeatures.ZoomedPatch"/>.</summary>
-    public ImageFeatures ExtractReference(ReadOnlySpan<byte> bytes)
-    {
-        using var bitmap = ImageLoader.Decode(bytes, _load, out long nativePixels);
-        return WithZoomedPatches(Extract(bitmap, atNativeResolution: (long)bitmap.Width * bitmap.Height >= nativePixels), bitmap);
-    }
+    public ImageFeatures ExtractReference(ReadOnlySpan<byte> bytes) => FromBytes(bytes, reference: true);
 
     /// <summary>A reference image's features from a file: <see cref="ExtractFile"/>'s and <see cref="ImageFeatures.ZoomedPatch"/>.</summary>
-    public ImageFeatures ExtractReferenceFile(string path)
-    {
-        using var bitmap = ImageLoader.LoadFile(path, _load, out long nativePixels);
-        return WithZoomedPatches(Extract(bitmap, atNativeResolution: (long)bitmap.Width * bitmap.Height >= nativePixels), bitmap);
-    }
+    public ImageFeatures ExtractReferenceFile(string path) => FromFile(path, reference: true);
 
     /// <summary>A reference image's features from pixels already decoded, as <see cref="Extract(SKBitmap)"/> reads them.</summary>
     public ImageFeatures ExtractReference(SKBitmap bitmap) => WithZoomedPatches(Extract(bitmap), bitmap);
+
+    private ImageFeatures FromBytes(ReadOnlySpan<byte> bytes, bool reference)
+    {
+        using var bitmap = ImageLoader.Decode(bytes, _load, out long nativePixels);
+        return FromDecoded(bitmap, nativePixels, reference);
+    }
+
+    private ImageFeatures FromFile(string path, bool reference)
+    {
+        using var bitmap = ImageLoader.LoadFile(path, _load, out long nativePixels);
+        return FromDecoded(bitmap, nativePixels, reference);
+    }
+
+    private ImageFeatures FromDecoded(SKBitmap bitmap, long nativePixels, bool reference)
+    {
+        var features = Extract(bitmap, atNativeResolution: (long)bitmap.Width * bitmap.Height >= nativePixels);
+        return reference ? WithZoomedPatches(features, bitmap) : features;
+    }
 
     /// <summary>
     /// The patch descriptors of the image's four corner crops at <see cref="ReferenceZoom"/>×, thinned by the greedy k-centre
