@@ -81,7 +81,7 @@ public sealed class PatchNoveltyDetector : IDetector
     public sealed class Kind : IDetectorKind
     {
         public string Name => KindName;
-        public string Description => "ResNet18 layer-2/3 patch descriptors, distance of the worst patch to the nearest reference patch anywhere in the frame, as seen or 1.5× nearer (PatchCore)";
+        public string Description => string.Create(CultureInfo.InvariantCulture, $"ResNet18 layer-2/3 patch descriptors, distance of the worst patch to the nearest reference patch anywhere in the frame, as seen or {FeatureExtractor.ReferenceZoom}× nearer (PatchCore)");
         public bool NeedsEmbedding => true;
         public bool NeedsPatches => true;
 
