@@ -87,20 +87,31 @@ public sealed class PatchNoveltyDetector : IDetector
 
         public IDetector Fit(IReadOnlyList<ImageFeatures> reference, FitOptions options)
         {
-            int total = reference.Sum(f => f.Patch.Length);
             int p = reference[0].Patch.Length;
             if (p == 0 || reference.Any(f => f.Patch.Length != p || f.PatchCount != reference[0].PatchCount))
             {
                 throw new DriftException("the reference features have no (or unequal) patch descriptors; extract them with an embedder that exposes feature maps");
             }
             int d = p / reference[0].PatchCount;
-            var all = new float[total];
-            for (int i = 0; i < reference.Count; i++) reference[i].Patch.CopyTo(all, i * p);
-            int n = total / d;
+            var all = Concatenated(reference.Select(f => f.Patch).ToList());
+            int n = all.Length / d;
             int k = Math.Clamp((int)Math.Ceiling(options.CoresetFraction * n), Math.Min(n, options.CoresetMin), n);
             // The zoomed bank gets as many rows as the main one: twice the search, whatever the zoom adds.
-            var zoomed = reference.Where(f => f.ZoomedPatch.Length == p).SelectMany(f => f.ZoomedPatch).ToArray();
+            var zoomed = Concatenated(reference.Select(f => f.ZoomedPatch).Where(z => z.Length == p).ToList());
             return new PatchNoveltyDetector(Coreset.Select(all, d, k), Coreset.Select(zoomed, d, Math.Min(k, zoomed.Length / d)), d);
+        }
+
+        /// <summary>The images' descriptor rows end to end, as the coreset takes them.</summary>
+        private static float[] Concatenated(IReadOnlyList<float[]> rows)
+        {
+            var all = new float[rows.Sum(r => r.Length)];
+            int at = 0;
+            foreach (var r in rows)
+            {
+                r.CopyTo(all, at);
+                at += r.Length;
+            }
+            return all;
         }
 
         public IDetector Load(ModelArchive archive)
