@@ -71,8 +71,8 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     private ImageFeatures WithZoomedPatches(ImageFeatures features, SKBitmap bitmap)
     {
         if (Embedder is not { FeatureMapLength: > 0 } embedder || features.PatchCount == 0) return features;
-        int w = (int)(bitmap.Width / ReferenceZoom), h = (int)(bitmap.Height / ReferenceZoom), rows = features.Patch.Length;
-        var zoomed = new float[4 * rows];
+        int w = (int)(bitmap.Width / ReferenceZoom), h = (int)(bitmap.Height / ReferenceZoom), length = features.Patch.Length;
+        var zoomed = new float[4 * length];
         var embedding = new float[embedder.Dimension];
         float[] maps = ArrayPool<float>.Shared.Rent(embedder.FeatureMapLength);
         try
@@ -84,14 +84,14 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
                 if (!bitmap.ExtractSubset(crop, rect)) throw new DriftException("cannot crop the reference image for its zoomed patches");
                 var span = maps.AsSpan(0, embedder.FeatureMapLength);
                 embedder.Embed(crop, embedding, span);
-                PatchDescriptors.Compute(span, embedder.FeatureMapShapes, zoomed.AsSpan(corner * rows, rows));
+                PatchDescriptors.Compute(span, embedder.FeatureMapShapes, zoomed.AsSpan(corner * length, length));
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(maps);
         }
-        return features with { ZoomedPatch = Coreset.Select(zoomed, rows / features.PatchCount, features.PatchCount) };
+        return features with { ZoomedPatch = Coreset.Select(zoomed, length / features.PatchCount, features.PatchCount) };
     }
 
     /// <remarks>
