@@ -6,4 +6,8 @@ namespace FunctionsDrift.Storage;
 /// <param name="Features">The usable images' features, in name order.</param>
 /// <param name="ContainerFound">False when the container does not exist (then there are no features).</param>
 /// <param name="Oversized">Images skipped at the listing for their size.</param>
-internal sealed record ReferenceExtraction(IReadOnlyList<ImageFeatures> Features, bool ContainerFound, int Oversized);
+internal sealed record ReferenceExtraction(IReadOnlyList<ImageFeatures> Features, bool ContainerFound, int Oversized)
+{
+    /// <summary>Images whose features came from the <see cref="ReferenceFeatureCache"/> instead of an extraction.</summary>
+    public int Reused { get; init; }
+}

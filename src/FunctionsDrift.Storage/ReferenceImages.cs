@@ -11,17 +11,20 @@ namespace FunctionsDrift.Storage;
 /// Features of the reference container's images, in name order (= time order): what a refit fits on, and what window tests
 /// fall back to for a version without saved features. Images larger than <see cref="ScoringService.MaxBlobBytes"/> (at the
 /// listing or on download), blobs deleted or replaced since the listing, and images the extractor rejects are skipped with
-/// a warning, so one bad blob costs one image, and the memory per image stays bounded.
+/// a warning, so one bad blob costs one image, and the memory per image stays bounded. With a
+/// <see cref="ReferenceFeatureCache"/>, images whose cached features match their ETag are not downloaded or extracted.
 /// </summary>
 internal static class ReferenceImages
 {
     /// <summary>Lists and extracts the container; <see cref="ReferenceExtraction.ContainerFound"/> is false when it does not exist.</summary>
     /// <param name="purpose">Who asks ("Refit", "Window tests"), to start the listing's log line.</param>
     /// <param name="zoomed">Also extract <see cref="ImageFeatures.ZoomedPatch"/> (four more CNN passes per image), which only a fit uses.</param>
+    /// <param name="cache">Reuses and stores each image's features (with <paramref name="zoomed"/> only), and prunes entries of images gone.</param>
     public static async Task<ReferenceExtraction> ExtractAsync(BlobContainerClient container, FeatureExtractor extractor, int maxParallel,
-        string purpose, ILogger log, CancellationToken ct, bool zoomed = false)
+        string purpose, ILogger log, CancellationToken ct, bool zoomed = false, ReferenceFeatureCache? cache = null)
     {
-        var names = new List<string>();
+        if (cache is not null && !zoomed) throw new ArgumentException("the feature cache holds fit (zoomed) features only", nameof(cache));
+        var names = new List<(string Name, ETag ETag)>();
         int oversized = 0;
         try
         {
@@ -33,7 +36,7 @@ internal static class ReferenceImages
                     oversized++;
                     continue;
                 }
-                names.Add(item.Name);
+                names.Add((item.Name, item.Properties.ETag ?? default));
             }
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -41,25 +44,34 @@ internal static class ReferenceImages
             log.LogWarning("Reference container {Container} does not exist", container.Name);
             return new ReferenceExtraction([], ContainerFound: false, Oversized: 0);
         }
-        names.Sort(StringComparer.Ordinal);
+        names.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         log.LogDebug("{Purpose}: {Count} reference images listed in {Container} ({Oversized} over the size cap)", purpose, names.Count, container.Name, oversized);
 
         var features = new ImageFeatures?[names.Count];
+        int reused = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = maxParallel, CancellationToken = ct }, async (i, token) =>
         {
+            var (name, etag) = names[i];
+            var entryCache = etag == default ? null : cache; // without an ETag an entry could not be told stale
+            if (entryCache is not null && await entryCache.TryLoadAsync(name, etag, token) is { } cached)
+            {
+                features[i] = cached;
+                Interlocked.Increment(ref reused);
+                return;
+            }
             BinaryData content;
             try
             {
-                content = await DownloadCappedAsync(container.GetBlobClient(names[i]), token);
+                content = await DownloadCappedAsync(container.GetBlobClient(name), etag, token);
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
             {
-                log.LogWarning("Reference image {Blob} skipped: deleted or replaced since the listing ({Status})", names[i], e.Status);
+                log.LogWarning("Reference image {Blob} skipped: deleted or replaced since the listing ({Status})", name, e.Status);
                 return;
             }
             catch (InvalidDataException e)
             {
-                log.LogWarning("Reference image {Blob} skipped: {Error}", names[i], e.Message);
+                log.LogWarning("Reference image {Blob} skipped: {Error}", name, e.Message);
                 return;
             }
             try
@@ -68,19 +80,53 @@ internal static class ReferenceImages
             }
             catch (DriftException e)
             {
-                log.LogWarning("Reference image {Blob} skipped: {Error}", names[i], e.Message);
+                log.LogWarning("Reference image {Blob} skipped: {Error}", name, e.Message);
+                return;
             }
+            if (entryCache is not null) await SaveToCacheAsync(entryCache, name, etag, features[i]!, log, token);
         });
-        return new ReferenceExtraction(features.Where(f => f is not null).Select(f => f!).ToList(), ContainerFound: true, oversized);
+        if (cache is not null)
+        {
+            log.LogInformation("{Purpose}: {Reused} of {Count} reference images' features reused from the cache", purpose, reused, names.Count);
+            await PruneCacheAsync(cache, names.Select(n => n.Name).ToHashSet(StringComparer.Ordinal), log, ct);
+        }
+        return new ReferenceExtraction(features.Where(f => f is not null).Select(f => f!).ToList(), ContainerFound: true, oversized) { Reused = reused };
+    }
+
+    /// <summary>A failed write only costs this image's extraction again next time, so it is logged, not thrown.</summary>
+    private static async Task SaveToCacheAsync(ReferenceFeatureCache cache, string name, ETag etag, ImageFeatures features, ILogger log, CancellationToken ct)
+    {
+        try
+        {
+            await cache.SaveAsync(name, etag, features, ct);
+        }
+        catch (RequestFailedException e)
+        {
+            log.LogWarning("Features of reference image {Blob} not cached ({Status}): the next refit extracts it again", name, e.Status);
+        }
+    }
+
+    private static async Task PruneCacheAsync(ReferenceFeatureCache cache, IReadOnlySet<string> current, ILogger log, CancellationToken ct)
+    {
+        try
+        {
+            int deleted = await cache.PruneAsync(current, ct);
+            if (deleted > 0) log.LogDebug("Feature cache: {Deleted} entries of images no longer in the reference removed", deleted);
+        }
+        catch (RequestFailedException e)
+        {
+            log.LogWarning("Pruning the reference feature cache failed ({Status})", e.Status);
+        }
     }
 
     /// <summary>
-    /// Downloads a blob no larger than <see cref="ScoringService.MaxBlobBytes"/>, checked again on the download itself (the
-    /// blob may have been replaced by a larger one since the listing).
+    /// Downloads a blob no larger than <see cref="ScoringService.MaxBlobBytes"/>, checked again on the download itself, and
+    /// only as listed (If-Match its ETag, so that cached features always belong to the bytes their ETag names).
     /// </summary>
-    private static async Task<BinaryData> DownloadCappedAsync(BlobClient blob, CancellationToken ct)
+    private static async Task<BinaryData> DownloadCappedAsync(BlobClient blob, ETag etag, CancellationToken ct)
     {
-        var response = await blob.DownloadStreamingAsync(cancellationToken: ct);
+        var conditions = etag == default ? null : new BlobRequestConditions { IfMatch = etag };
+        var response = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Conditions = conditions }, ct);
         using var download = response.Value;
         long length = download.Details.ContentLength;
         if (length > ScoringService.MaxBlobBytes)

@@ -53,7 +53,8 @@ public sealed class RefitService(
     private async Task<RefitOutcome> RefitCoreAsync(CancellationToken ct, int maxParallel)
     {
         var container = clients.Blobs.GetBlobContainerClient(settings.ReferenceContainer);
-        var reference = await ReferenceImages.ExtractAsync(container, extractor, maxParallel, "Refit", log, ct, zoomed: true);
+        var reference = await ReferenceImages.ExtractAsync(container, extractor, maxParallel, "Refit", log, ct, zoomed: true,
+            new ReferenceFeatureCache(models.Container, extractor.ModelIdentity, log));
         var all = reference.Features.ToList();
         int referenceCount = all.Count;
 
