@@ -29,6 +29,8 @@ public sealed class ReferenceFeatureCache(BlobContainerClient container, string 
     private const string SourceETagKey = "sourceetag";
     private const int FormatVersion = 1;
     private const int ArrayCount = 6;
+    /// <summary>Far above a real entry (about 200 KiB), so that a damaged or foreign blob never costs more than this to read.</summary>
+    public const long MaxEntryBytes = 16 << 20;
     private static ReadOnlySpan<byte> Magic => "FDRC"u8;
 
     private readonly ILogger _log = log ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -42,20 +44,28 @@ public sealed class ReferenceFeatureCache(BlobContainerClient container, string 
         return Convert.ToHexStringLower(hash.AsSpan(0, 8));
     }
 
-    /// <summary>The cached features of <paramref name="blobName"/> if they were made from the blob with this ETag, else null.</summary>
+    /// <summary>
+    /// The cached features of <paramref name="blobName"/> if they were made from the blob with this ETag, else null (also
+    /// when the entry cannot be read: the caller extracts instead).
+    /// </summary>
     public async Task<ImageFeatures?> TryLoadAsync(string blobName, ETag sourceETag, CancellationToken ct)
     {
         try
         {
-            var download = await container.GetBlobClient(Folder + blobName).DownloadContentAsync(ct);
-            if (!download.Value.Details.Metadata.TryGetValue(SourceETagKey, out var etag) || etag != sourceETag.ToString()) return null;
-            return Deserialize(download.Value.Content.ToMemory().Span);
+            var response = await container.GetBlobClient(Folder + blobName).DownloadStreamingAsync(cancellationToken: ct);
+            using var download = response.Value;
+            if (!download.Details.Metadata.TryGetValue(SourceETagKey, out var etag) || etag != sourceETag.ToString()) return null;
+            long length = download.Details.ContentLength;
+            if (length > MaxEntryBytes) throw new InvalidDataException($"{length} bytes, more than the {MaxEntryBytes} an entry can be");
+            var bytes = new byte[length];
+            await download.Content.ReadExactlyAsync(bytes, ct);
+            return Deserialize(bytes);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             return null;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or RequestFailedException or EndOfStreamException)
         {
             _log.LogWarning("Cached features of reference image {Blob} unreadable, extracting again: {Error}", blobName, e.Message);
             return null;

@@ -53,6 +53,13 @@ public sealed class ReferenceFeatureCacheTests(AzuriteFixture azurite, EngineFix
         AssertSameFeatures(engine.Extractor.ExtractReference(TestImages.Scene(1)), fourth.Features[0]);
         Assert.Contains(log.Messages, m => m.Contains("a.jpg") && m.Contains("unreadable"));
 
+        // So does an entry too large to be one, without reading it whole.
+        await entry.UploadAsync(BinaryData.FromBytes(new byte[ReferenceFeatureCache.MaxEntryBytes + 1]), new BlobUploadOptions { Metadata = metadata });
+        var fifth = await Extract();
+        Assert.Equal(1, fifth.Reused);
+        AssertSameFeatures(engine.Extractor.ExtractReference(TestImages.Scene(1)), fifth.Features[0]);
+        Assert.Contains(log.Messages, m => m.Contains("a.jpg") && m.Contains("more than the"));
+
         // Another embedder (or schema) never reads these entries, and its refit prunes them.
         var other = new ReferenceFeatureCache(env.Models.Container, "another-embedder");
         Assert.NotEqual(cache.Folder, other.Folder);
