@@ -74,22 +74,12 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
         int w = (int)(bitmap.Width / ReferenceZoom), h = (int)(bitmap.Height / ReferenceZoom), length = features.Patch.Length;
         var zoomed = new float[4 * length];
         var embedding = new float[embedder.Dimension];
-        float[] maps = ArrayPool<float>.Shared.Rent(embedder.FeatureMapLength);
-        try
+        for (int corner = 0; corner < 4; corner++)
         {
-            for (int corner = 0; corner < 4; corner++)
-            {
-                using var crop = new SKBitmap();
-                var rect = SKRectI.Create(corner % 2 == 0 ? 0 : bitmap.Width - w, corner / 2 == 0 ? 0 : bitmap.Height - h, w, h);
-                if (!bitmap.ExtractSubset(crop, rect)) throw new DriftException("cannot crop the reference image for its zoomed patches");
-                var span = maps.AsSpan(0, embedder.FeatureMapLength);
-                embedder.Embed(crop, embedding, span);
-                PatchDescriptors.Compute(span, embedder.FeatureMapShapes, zoomed.AsSpan(corner * length, length));
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(maps);
+            using var crop = new SKBitmap();
+            var rect = SKRectI.Create(corner % 2 == 0 ? 0 : bitmap.Width - w, corner / 2 == 0 ? 0 : bitmap.Height - h, w, h);
+            if (!bitmap.ExtractSubset(crop, rect)) throw new DriftException("cannot crop the reference image for its zoomed patches");
+            EmbedWithPatches(embedder, crop, embedding, zoomed.AsSpan(corner * length, length));
         }
         return features with { ZoomedPatch = Coreset.Select(zoomed, length / features.PatchCount, features.PatchCount) };
     }
@@ -127,19 +117,25 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
             {
                 (grid, int dim) = PatchDescriptors.Layout(embedder.FeatureMapShapes);
                 patches = new float[grid * grid * dim];
-                float[] maps = ArrayPool<float>.Shared.Rent(embedder.FeatureMapLength);
-                try
-                {
-                    var span = maps.AsSpan(0, embedder.FeatureMapLength);
-                    embedder.Embed(bitmap, embedding, span);
-                    PatchDescriptors.Compute(span, embedder.FeatureMapShapes, patches);
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(maps);
-                }
+                EmbedWithPatches(embedder, bitmap, embedding, patches);
             }
         }
         return new ImageFeatures(embedding, hsv, quality, patches, bitmap.Width, bitmap.Height) { PatchCount = patches.Length == 0 ? 0 : grid * grid, Edges = EdgeMap.Compute(bitmap) };
+    }
+
+    /// <summary>One CNN pass over <paramref name="image"/>: its embedding, and its patch descriptors into <paramref name="patches"/>.</summary>
+    private static void EmbedWithPatches(OnnxEmbedder embedder, SKBitmap image, float[] embedding, Span<float> patches)
+    {
+        float[] maps = ArrayPool<float>.Shared.Rent(embedder.FeatureMapLength);
+        try
+        {
+            var span = maps.AsSpan(0, embedder.FeatureMapLength);
+            embedder.Embed(image, embedding, span);
+            PatchDescriptors.Compute(span, embedder.FeatureMapShapes, patches);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(maps);
+        }
     }
 }
