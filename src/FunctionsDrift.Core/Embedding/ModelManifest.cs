@@ -50,6 +50,12 @@ public sealed record ModelManifest
     public string? QuantizedFrom { get; init; }
     /// <summary>For a quantized model: the committed activation ranges (relative to this manifest).</summary>
     public string? ActivationRanges { get; init; }
+    /// <summary>
+    /// Set by <see cref="ForCrops"/>, never read from a file: the graph's fixed input is rewritten to
+    /// <see cref="InputWidth"/> × <see cref="InputHeight"/> when the session is made.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ResizesGraphInput { get; init; }
     public string Provenance { get; init; } = "";
     public string Licence { get; init; } = "";
 
@@ -105,6 +111,20 @@ public sealed record ModelManifest
         manifest.Validate();
         return manifest;
     }
+
+    /// <summary>
+    /// The same model for square crops of <paramref name="size"/> pixels (a multiple of 32): the embedding only, and the
+    /// average colour as the mean, because the mean image is the full frame's.
+    /// </summary>
+    public ModelManifest ForCrops(int size) => this with
+    {
+        InputWidth = size,
+        InputHeight = size,
+        MeanImageModel = null,
+        MeanImageModelSha256 = null,
+        FeatureMaps = [],
+        ResizesGraphInput = true,
+    };
 
     public void Validate()
     {
