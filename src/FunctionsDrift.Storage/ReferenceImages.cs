@@ -2,7 +2,9 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using FunctionsDrift.Core;
+using FunctionsDrift.Core.Detectors;
 using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Model;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsDrift.Storage;
@@ -42,7 +44,7 @@ internal static class ReferenceImages
         catch (RequestFailedException e) when (e.Status == 404)
         {
             log.LogWarning("Reference container {Container} does not exist", container.Name);
-            return new ReferenceExtraction([], ContainerFound: false, Oversized: 0);
+            return new ReferenceExtraction([], [], ContainerFound: false, Oversized: 0);
         }
         names.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         log.LogDebug("{Purpose}: {Count} reference images listed in {Container} ({Oversized} over the size cap)", purpose, names.Count, container.Name, oversized);
@@ -90,8 +92,36 @@ internal static class ReferenceImages
             log.LogInformation("{Purpose}: {Reused} of {Count} reference images' features reused from the cache", purpose, reused, names.Count);
             await PruneCacheAsync(cache, names.Select(n => n.Name).ToHashSet(StringComparer.Ordinal), log, ct);
         }
-        return new ReferenceExtraction(features.Where(f => f is not null).Select(f => f!).ToList(), ContainerFound: true, oversized) { Reused = reused };
+        var usable = Enumerable.Range(0, names.Count).Where(i => features[i] is not null).ToList();
+        return new ReferenceExtraction(usable.Select(i => features[i]!).ToList(), usable.Select(i => names[i]).ToList(), ContainerFound: true, oversized) { Reused = reused };
     }
+
+    /// <summary>
+    /// The region detector's crops (<see cref="RegionPlan"/>) for a fit on <paramref name="fit"/>, whose first images are
+    /// <paramref name="reference"/>'s (the rest, accepted results, have no pixels here and give no crops). Each reference
+    /// blob is downloaded again as listed; one deleted, replaced or unreadable since costs its crops, with a warning.
+    /// </summary>
+    public static Task<IReadOnlyList<ImageFeatures>> WithRegionCropsAsync(BlobContainerClient container, ReferenceExtraction reference,
+        IReadOnlyList<ImageFeatures> fit, FeatureExtractor extractor, FitOptions options, int maxParallel, ILogger log, CancellationToken ct) =>
+        RegionPlan.WithCropsAsync(fit, options, async (i, grid, cell, token) =>
+        {
+            if (i >= reference.Sources.Count) return null;
+            var (name, etag) = reference.Sources[i];
+            try
+            {
+                var content = await DownloadCappedAsync(container.GetBlobClient(name), etag, token);
+                return extractor.EmbedRegions(content.ToMemory().Span, grid, [cell]);
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                throw new DriftException($"deleted or replaced since the listing ({e.Status})", e);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new DriftException(e.Message, e);
+            }
+        }, maxParallel, skipped: (i, e) => log.LogWarning("Reference image {Blob} gives no region crops: {Error}", reference.Sources[i].Name, e.Message),
+        cancellationToken: ct);
 
     /// <summary>A failed write only costs this image's extraction again next time, so it is logged, not thrown.</summary>
     private static async Task SaveToCacheAsync(ReferenceFeatureCache cache, string name, ETag etag, ImageFeatures features, ILogger log, CancellationToken ct)

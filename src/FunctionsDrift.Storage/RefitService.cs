@@ -98,7 +98,8 @@ public sealed class RefitService(
         }
 
         var options = new FitOptions { FalseAlarmRate = settings.TargetFalseAlarmRate, MinImages = settings.MinImages };
-        var model = ReferenceFitter.Fit(all, extractor.ModelIdentity, options, new Progress<string>(m => log.LogDebug("Refit: {Step}", m)));
+        var fit = await ReferenceImages.WithRegionCropsAsync(container, reference, all, extractor, options, maxParallel, log, ct);
+        var model = ReferenceFitter.Fit(fit, extractor.ModelIdentity, options, new Progress<string>(m => log.LogDebug("Refit: {Step}", m)));
         // The fitted features go next to the version before the pointer names it, so window tests find them.
         var featureStore = new ReferenceFeatureStore(models.Container, log);
         await SaveFeaturesAsync(featureStore, model.Version, all, ct);

@@ -22,7 +22,7 @@ public sealed partial class ScoringService
         await _cpu.WaitAsync(ct);
         try
         {
-            features = extractor.Extract(content.ToMemory().Span);
+            features = extractor.Extract(content.ToMemory().Span, model.RegionCell);
             verdict = ScorerFor(model).Score(features);
         }
         catch (ImageDecodeException e)

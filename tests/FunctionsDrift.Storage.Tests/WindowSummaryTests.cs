@@ -80,7 +80,7 @@ public sealed class WindowSummaryTests(AzuriteFixture azurite, EngineFixture eng
         {
             bool warm = i >= PerWindow;
             var bytes = warm ? WarmScene(7000 + i) : TestImages.Scene(7000 + i);
-            var f = engine.Extractor.Extract(bytes);
+            var f = engine.Extractor.Extract(bytes, model.RegionCell);
             var verdict = scorer.Score(f);
             if (warm && verdict.Drift) flaggedWarm++;
             var blobName = $"cam/{i:000}.jpg";

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using FunctionsDrift.Core.Detectors;
 using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Features;
 using FunctionsDrift.Core.Images;
@@ -51,7 +52,10 @@ internal static class BenchCommand
                 var fullSerial = new FeatureExtractor(embedderSerial);
                 var fullParallel = new FeatureExtractor(embedderParallel);
                 // Reference models (not timed): fitted on up to 100 of the images.
-                var fullModel = ReferenceFitter.Fit(fitSet.Select(b => fullParallel.ExtractReference(b)).ToList(), fullParallel.ModelIdentity, new() { MinImages = 2 });
+                var fitOptions = new FitOptions { MinImages = 2 };
+                var fitFeatures = await RegionPlan.WithCropsAsync(fitSet.Select(b => fullParallel.ExtractReference(b)).ToList(), fitOptions,
+                    (i, grid, cell, _) => ValueTask.FromResult<float[]?>(fullParallel.EmbedRegions(fitSet[i], grid, [cell])));
+                var fullModel = ReferenceFitter.Fit(fitFeatures, fullParallel.ModelIdentity, fitOptions);
                 var fullScorer = new DriftScorer(fullModel);
                 var p = precision.Name().ToUpperInvariant();
                 if (precision == EmbedderPrecision.Fp32)
@@ -65,11 +69,11 @@ internal static class BenchCommand
                     }));
                 }
                 stages.Add(($"{p} resize + ResNet18 inference (ORT, 1 thread × 2 images)", cores, _ => { var e = new float[512]; embedderParallel.Embed(probe, e); }));
-                stages.Add(($"{p} full scoring, ORT 2 threads, 1 image at a time", 1, b => fullScorer.Score(fullSerial.Extract(b))));
-                stages.Add(($"{p} full scoring, ORT 1 thread, 2 images at a time", cores, b => fullScorer.Score(fullParallel.Extract(b))));
-                stages.Add(($"{p} full scoring, ORT 2 threads, 2 images at a time (oversubscribed)", cores, b => fullScorer.Score(fullSerial.Extract(b))));
+                stages.Add(($"{p} full scoring, ORT 2 threads, 1 image at a time", 1, b => fullScorer.Score(fullSerial.Extract(b, fullModel.RegionCell))));
+                stages.Add(($"{p} full scoring, ORT 1 thread, 2 images at a time", cores, b => fullScorer.Score(fullParallel.Extract(b, fullModel.RegionCell))));
+                stages.Add(($"{p} full scoring, ORT 2 threads, 2 images at a time (oversubscribed)", cores, b => fullScorer.Score(fullSerial.Extract(b, fullModel.RegionCell))));
                 lastScorer = fullScorer;
-                lastFeatures = fullParallel.Extract(probe);
+                lastFeatures = fullParallel.Extract(probe, fullModel.RegionCell);
             }
             stages.Add(("detectors only (all detectors on ready features)", 1, _ => lastScorer!.Score(lastFeatures!)));
             using var disposeEmbedders = new Disposables(embedders);

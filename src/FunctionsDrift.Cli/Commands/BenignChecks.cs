@@ -54,7 +54,7 @@ internal static class BenignChecks
             using var image = ImageLoader.LoadFile(sample[i], ImageLoadOptions.Default);
             for (int c = 0; c < Changes.Length; c++)
             {
-                if (!scorer.Score(extractor.Extract(Changes[c].Apply(image, i))).Drift) continue;
+                if (!scorer.Score(extractor.Extract(Changes[c].Apply(image, i), scorer.Model.RegionCell)).Drift) continue;
                 Interlocked.Increment(ref flagged[c]);
                 if (!before) Interlocked.Increment(ref newly[c]);
             }

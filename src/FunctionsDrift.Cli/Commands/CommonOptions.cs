@@ -1,6 +1,9 @@
 using System.CommandLine;
+using FunctionsDrift.Core;
+using FunctionsDrift.Core.Detectors;
 using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Features;
+using FunctionsDrift.Core.Model;
 using FunctionsDrift.Core.Pipeline;
 
 namespace FunctionsDrift.Cli.Commands;
@@ -55,12 +58,44 @@ internal static class CommonOptions
     public static string DescribeIdentity(string identity) =>
         ModelManifest.PrecisionOfIdentity(identity) is { } p ? $"{p.Name()} ResNet18 ({identity})" : identity;
 
-    public static FileFeatures[] ExtractFolder(CliContext ctx, string description, IReadOnlyList<string> files, FeatureExtractor extractor, int parallelism, CancellationToken ct) =>
-        CliProgress.Run(ctx, description, files.Count, p => FeatureBatch.Extract(files, extractor, parallelism, p, ct));
+    /// <param name="model">The model the features will be scored against (for its region crop); null for model-free features.</param>
+    public static FileFeatures[] ExtractFolder(CliContext ctx, string description, IReadOnlyList<string> files, FeatureExtractor extractor, int parallelism,
+        CancellationToken ct, ReferenceModel? model = null) =>
+        CliProgress.Run(ctx, description, files.Count, p => FeatureBatch.Extract(files, extractor, parallelism, p, ct, regionCell: model is null ? null : model.RegionCell));
 
-    /// <summary>A reference folder's features, with the zoomed patches the patch detector's second bank is made of.</summary>
-    public static FileFeatures[] ExtractReferenceFolder(CliContext ctx, IReadOnlyList<string> files, FeatureExtractor extractor, int parallelism, CancellationToken ct) =>
-        CliProgress.Run(ctx, "reading reference", files.Count, p => FeatureBatch.Extract(files, extractor, parallelism, p, ct, reference: true));
+    /// <summary>
+    /// Fits a model on a reference folder: its features (with the zoomed patches of patch's second bank), then the region
+    /// detector's crops, then the fit. Unreadable images are skipped with a warning.
+    /// </summary>
+    public static ReferenceModel FitReferenceFolder(CliContext ctx, IReadOnlyList<string> files, FeatureExtractor extractor, FitOptions options,
+        int parallelism, CancellationToken ct, IProgress<string>? steps = null)
+    {
+        var features = CliProgress.Run(ctx, "reading reference", files.Count, p => FeatureBatch.Extract(files, extractor, parallelism, p, ct, reference: true));
+        foreach (var bad in features.Where(f => f.Error is not null))
+        {
+            ctx.Error.WriteLine($"warning: skipped {bad.Name}: {bad.Error}");
+        }
+        var good = features.Where(f => f.Features is not null).ToList();
+        var fit = good.Select(f => f.Features!).ToList();
+        var withCrops = fit.Count < options.MinImages ? fit
+            : CliProgress.Run(ctx, "cropping reference", good.Count, p => RegionPlan.WithCropsAsync(fit, options,
+                (i, grid, cell, _) => ValueTask.FromResult<float[]?>(EmbedRegionsFile(extractor, good[i].Path, grid, cell)), parallelism, p, steps,
+                (i, e) => ctx.Error.WriteLine($"warning: no region crops for {good[i].Name}: {e.Message}"), ct).GetAwaiter().GetResult());
+        return ReferenceFitter.Fit(withCrops, extractor.ModelIdentity, options, steps);
+    }
+
+    /// <summary>A reference file's region crop; a file that can no longer be read is a <see cref="DriftException"/>, so the fit goes on without its crop.</summary>
+    private static float[] EmbedRegionsFile(FeatureExtractor extractor, string path, int grid, int cell)
+    {
+        try
+        {
+            return extractor.EmbedRegionsFile(path, grid, [cell]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DriftException($"cannot read it again: {e.Message}", e);
+        }
+    }
 
     /// <summary>
     /// The folder's images in name order; warns about images of a format it cannot read, which it leaves out. A missing

@@ -48,8 +48,7 @@ internal static class EvalCommand
                 // One extractor (one ONNX session) reads the reference and then the test images.
                 extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
                 referenceFiles = CommonOptions.ListImages(ctx, refDir);
-                var feats = CommonOptions.ExtractReferenceFolder(ctx, referenceFiles, extractor, pr.GetValue(parallel), token);
-                refModel = ReferenceFitter.Fit(feats.Where(f => f.Features is not null).Select(f => f.Features!).ToList(), extractor.ModelIdentity, options);
+                refModel = CommonOptions.FitReferenceFolder(ctx, referenceFiles, extractor, options, pr.GetValue(parallel), token);
             }
             else
             {

@@ -26,13 +26,7 @@ internal static class FitCommand
             var files = CommonOptions.ListImages(ctx, pr.GetValue(reference)!);
             var extractor = CommonOptions.CreateExtractor(pr.GetValue(noEmbedding), pr.GetValue(manifest), pr.GetValue(parallel), pr.GetValue(precision));
             using var embedder = extractor.Embedder;
-            var features = CommonOptions.ExtractReferenceFolder(ctx, files, extractor, pr.GetValue(parallel), token);
-            foreach (var bad in features.Where(f => f.Error is not null))
-            {
-                ctx.Error.WriteLine($"warning: skipped {bad.Name}: {bad.Error}");
-            }
-            var good = features.Where(f => f.Features is not null).Select(f => f.Features!).ToList();
-            var model = ReferenceFitter.Fit(good, extractor.ModelIdentity, options, new Progress<string>(m => ctx.Error.WriteLine(m)));
+            var model = CommonOptions.FitReferenceFolder(ctx, files, extractor, options, pr.GetValue(parallel), token, new Progress<string>(m => ctx.Error.WriteLine(m)));
             model.SaveFile(pr.GetValue(output)!);
             PrintSummary(ctx.Out, model, pr.GetValue(output)!);
             return (int)ExitCode.Ok;

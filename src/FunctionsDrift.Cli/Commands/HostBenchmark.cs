@@ -127,7 +127,7 @@ internal sealed class HostBenchmark(CliContext ctx, string connection, int paced
         var sw = Stopwatch.StartNew();
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            try { scorer.Score(extractor.Extract(bytes[i % bytes.Length])); } catch (DriftException) { }
+            try { scorer.Score(extractor.Extract(bytes[i % bytes.Length], scorer.Model.RegionCell)); } catch (DriftException) { }
         });
         return n / sw.Elapsed.TotalSeconds;
     }

@@ -71,7 +71,7 @@ internal static class ScoreCommand
             throw new CliException($"the reference model was fitted with {CommonOptions.DescribeIdentity(reference.ModelIdentity)}, " +
                                    $"but this run embeds with {CommonOptions.DescribeIdentity(extractor.ModelIdentity)}; features of one are never mixed with the other's: {fix}");
         }
-        var features = CommonOptions.ExtractFolder(ctx, "scoring", files, extractor, parallel, token);
+        var features = CommonOptions.ExtractFolder(ctx, "scoring", files, extractor, parallel, token, reference);
         var scorer = new DriftScorer(reference);
         return features.Select(f => f.Features is null
             ? ResultRow.Failed(f.Name, f.Error)

@@ -69,14 +69,16 @@ internal static class WindowsPowerCommand
 
             var starts = Enumerable.Range(0, (files.Count - size) / step + 1).Select(k => k * step).ToList();
             ctx.Error.WriteLine($"{files.Count} frames, {starts.Count} windows of {size} (every {step}); null: {tester.NullSize(size).Windows} reference windows, {tester.NullSize(size).Effective:0.#} independent");
-            var clean = Extract(ctx, "clean frames", files, extractor, (_, _) => null, token);
+            // With a model, features carry its region crop so that the per-image verdict can be counted.
+            Func<ImageFeatures, int?>? regionCell = scorer is null ? null : scorer.Model.RegionCell;
+            var clean = Extract(ctx, "clean frames", files, extractor, (_, _) => null, regionCell, token);
             var rows = new List<PowerRow>();
             foreach (var kind in kinds)
             {
                 foreach (double strength in kind.Strengths)
                 {
                     var features = strength == 0 ? clean : Extract(ctx, $"{kind.Name} {strength.ToString("G3", Inv)}", files, extractor,
-                        (bitmap, i) => kind.Apply(bitmap, strength, i, seedValue, generator), token, clean);
+                        (bitmap, i) => kind.Apply(bitmap, strength, i, seedValue, generator), regionCell, token, clean);
                     rows.Add(Measure(kind, strength, features, starts, size, tester, blockNull, scorer, seedValue, token));
                     var r = rows[^1];
                     ctx.Out.WriteLine($"{kind.Name,-15} {strength,5:G3}: windows flagged {r.Flagged}/{r.Windows} ({r.Power:P0}); MMD alone {r.MmdPower:P0}, block permutation {(r.BlockMmdPower is double b ? b.ToString("P0", Inv) : "-")}; frames flagged one by one {(r.ImageFlagRate is double f ? f.ToString("P1", Inv) : "-")}");
@@ -105,14 +107,14 @@ internal static class WindowsPowerCommand
 
     /// <summary>Features of every frame after <paramref name="change"/>; frames it leaves alone reuse <paramref name="unchanged"/>.</summary>
     private static ImageFeatures[] Extract(CliContext ctx, string what, IReadOnlyList<string> files, FeatureExtractor extractor,
-        Func<SkiaSharp.SKBitmap, int, SkiaSharp.SKBitmap?> change, CancellationToken ct, ImageFeatures[]? unchanged = null)
+        Func<SkiaSharp.SKBitmap, int, SkiaSharp.SKBitmap?> change, Func<ImageFeatures, int?>? regionCell, CancellationToken ct, ImageFeatures[]? unchanged = null)
     {
         var features = new ImageFeatures[files.Count];
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, i =>
         {
             using var bitmap = ImageLoader.LoadFile(files[i], ImageLoadOptions.Scoring);
             using var changed = change(bitmap, i);
-            features[i] = changed is null && unchanged is not null ? unchanged[i] : extractor.Extract(changed ?? bitmap);
+            features[i] = changed is null && unchanged is not null ? unchanged[i] : extractor.Extract(changed ?? bitmap, regionCell);
         });
         ctx.Error.WriteLine($"  extracted {what}");
         return features;

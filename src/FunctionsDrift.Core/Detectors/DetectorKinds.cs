@@ -11,6 +11,7 @@ public static class DetectorKinds
         new QualityDetector.Kind(),
         new PatchNoveltyDetector.Kind(),
         new ViewShiftDetector.Kind(),
+        new RegionNoveltyDetector.Kind(),
     ];
 
     public static IDetectorKind Get(string name) =>

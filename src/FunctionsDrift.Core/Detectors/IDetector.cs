@@ -27,6 +27,8 @@ public interface IDetectorKind
     bool NeedsPatches => false;
     /// <summary>Needs <see cref="ImageFeatures.Edges"/>.</summary>
     bool NeedsEdges => false;
+    /// <summary>Needs <see cref="ImageFeatures.RegionBank"/> on the reference and <see cref="ImageFeatures.RegionProbe"/> on scored images.</summary>
+    bool NeedsRegions => false;
     /// <summary>
     /// Smallest scale of the calibrated tail, in score units. When every held-out reference score sits at the floor (a
     /// stable scene), the data say nothing about the tail, and without this a score just past the floor would be

@@ -32,24 +32,34 @@ public sealed class PatchNoveltyDetector : IDetector
 
     public DetectorRaw Score(ImageFeatures features)
     {
+        var distances = PatchDistances(features);
+        int worstPatch = WorstPatches(distances, 1)[0];
+        int grid = (int)Math.Round(Math.Sqrt(features.PatchCount));
+        double score = distances[worstPatch];
+        return new DetectorRaw(score, $"patch at {Describe(worstPatch, grid)} unlike any reference patch (distance {score:0.00})");
+    }
+
+    /// <summary>Each patch's distance to the nearest bank patch, as seen or nearer, in grid order.</summary>
+    public float[] PatchDistances(ImageFeatures features)
+    {
         var x = features.Patch;
         int p = features.PatchCount;
         if (p == 0 || x.Length != p * _d)
         {
             throw new DriftException($"the features have {p} patch descriptors of {(p == 0 ? 0 : x.Length / p)} values, this reference model needs {_d} values each");
         }
-        float worst = 0;
-        int worstPatch = 0;
+        var distances = new float[p];
         for (int i = 0; i < p; i++)
         {
             var row = x.AsSpan(i * _d, _d);
-            float nearest = Math.Min(Nearest(row, _bank), Nearest(row, _zoomedBank));
-            if (nearest > worst) { worst = nearest; worstPatch = i; }
+            distances[i] = Math.Min(Nearest(row, _bank), Nearest(row, _zoomedBank));
         }
-        int grid = (int)Math.Round(Math.Sqrt(p));
-        double score = worst;
-        return new DetectorRaw(score, $"patch at {Describe(worstPatch, grid)} unlike any reference patch (distance {score:0.00})");
+        return distances;
     }
+
+    /// <summary>The <paramref name="count"/> patches farthest from the bank, worst first (ties: lower index first).</summary>
+    public static int[] WorstPatches(float[] distances, int count) =>
+        Enumerable.Range(0, distances.Length).OrderByDescending(i => distances[i]).ThenBy(i => i).Take(count).ToArray();
 
     /// <summary>Euclidean distance from <paramref name="x"/> to the nearest row of <paramref name="bank"/>.</summary>
     private float Nearest(ReadOnlySpan<float> x, float[] bank)

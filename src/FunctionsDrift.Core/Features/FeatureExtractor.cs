@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using FunctionsDrift.Core.Detectors;
 using FunctionsDrift.Core.Embedding;
 using FunctionsDrift.Core.Images;
@@ -26,9 +27,22 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     /// </summary>
     private const int MinHalvedShortSide = 192;
 
-    public ImageFeatures Extract(ReadOnlySpan<byte> bytes) => FromBytes(bytes, reference: false);
+    public ImageFeatures Extract(ReadOnlySpan<byte> bytes) => FromBytes(bytes, reference: false, regionCell: null);
 
-    public ImageFeatures ExtractFile(string path) => FromFile(path, reference: false);
+    public ImageFeatures ExtractFile(string path) => FromFile(path, reference: false, regionCell: null);
+
+    /// <summary>
+    /// Features for scoring against a model: as <see cref="Extract(ReadOnlySpan{byte})"/>, plus
+    /// <see cref="ImageFeatures.RegionProbe"/> at the cell <paramref name="regionCell"/> picks from them (the model's
+    /// <see cref="Model.ReferenceModel.RegionCell"/>; null picks none), from the same decode.
+    /// </summary>
+    public ImageFeatures Extract(ReadOnlySpan<byte> bytes, Func<ImageFeatures, int?>? regionCell) => FromBytes(bytes, reference: false, regionCell);
+
+    /// <summary>As <see cref="Extract(ReadOnlySpan{byte}, Func{ImageFeatures, int?})"/>, from a file.</summary>
+    public ImageFeatures ExtractFile(string path, Func<ImageFeatures, int?>? regionCell) => FromFile(path, reference: false, regionCell);
+
+    /// <summary>As <see cref="Extract(ReadOnlySpan{byte}, Func{ImageFeatures, int?})"/>, from pixels already decoded.</summary>
+    public ImageFeatures Extract(SKBitmap bitmap, Func<ImageFeatures, int?>? regionCell) => WithRegionProbe(Extract(bitmap), bitmap, regionCell);
 
     /// <summary>Features of pixels already decoded: used at the scale they have, as if the loader had reduced them.</summary>
     public ImageFeatures Extract(SKBitmap bitmap) => Extract(bitmap, atNativeResolution: false);
@@ -37,30 +51,76 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     public const float ReferenceZoom = 1.5f;
 
     /// <summary>A reference image's features: <see cref="Extract(ReadOnlySpan{byte})"/>'s and <see cref="ImageFeatures.ZoomedPatch"/>.</summary>
-    public ImageFeatures ExtractReference(ReadOnlySpan<byte> bytes) => FromBytes(bytes, reference: true);
+    public ImageFeatures ExtractReference(ReadOnlySpan<byte> bytes) => FromBytes(bytes, reference: true, regionCell: null);
 
-    /// <summary>A reference image's features from a file: <see cref="ExtractFile"/>'s and <see cref="ImageFeatures.ZoomedPatch"/>.</summary>
-    public ImageFeatures ExtractReferenceFile(string path) => FromFile(path, reference: true);
+    /// <summary>A reference image's features from a file: <see cref="ExtractFile(string)"/>'s and <see cref="ImageFeatures.ZoomedPatch"/>.</summary>
+    public ImageFeatures ExtractReferenceFile(string path) => FromFile(path, reference: true, regionCell: null);
 
     /// <summary>A reference image's features from pixels already decoded, as <see cref="Extract(SKBitmap)"/> reads them.</summary>
     public ImageFeatures ExtractReference(SKBitmap bitmap) => WithZoomedPatches(Extract(bitmap), bitmap);
 
-    private ImageFeatures FromBytes(ReadOnlySpan<byte> bytes, bool reference)
+    /// <summary>
+    /// Embeddings of the <see cref="RegionCrop"/>s around <paramref name="cells"/> of the image's
+    /// <paramref name="grid"/> × <paramref name="grid"/> patch grid, one unit-length row each, decoded as
+    /// <see cref="Extract(ReadOnlySpan{byte})"/> decodes: a reference image's crops for <see cref="Model.RegionPlan"/>.
+    /// </summary>
+    public float[] EmbedRegions(ReadOnlySpan<byte> bytes, int grid, IReadOnlyList<int> cells)
+    {
+        using var bitmap = ImageLoader.Decode(bytes, _load, out _);
+        return EmbedRegions(bitmap, grid, cells);
+    }
+
+    /// <summary>As <see cref="EmbedRegions(ReadOnlySpan{byte}, int, IReadOnlyList{int})"/>, from a file.</summary>
+    public float[] EmbedRegionsFile(string path, int grid, IReadOnlyList<int> cells)
+    {
+        using var bitmap = ImageLoader.LoadFile(path, _load, out _);
+        return EmbedRegions(bitmap, grid, cells);
+    }
+
+    /// <summary>As <see cref="EmbedRegions(ReadOnlySpan{byte}, int, IReadOnlyList{int})"/>, from pixels already decoded.</summary>
+    public float[] EmbedRegions(SKBitmap bitmap, int grid, IReadOnlyList<int> cells)
+    {
+        var embedder = Embedder ?? throw new DriftException("region crops need an embedder");
+        int d = embedder.Dimension;
+        var rows = new float[cells.Count * d];
+        for (int i = 0; i < cells.Count; i++)
+        {
+            using var crop = new SKBitmap();
+            if (!bitmap.ExtractSubset(crop, RegionCrop.Around(cells[i], grid, bitmap.Width, bitmap.Height)))
+            {
+                throw new DriftException("cannot crop the image around its most novel patch");
+            }
+            var row = rows.AsSpan(i * d, d);
+            embedder.EmbedCrop(crop, row);
+            // Unit length: the detector compares what the crop shows, not how strongly the network responds to it.
+            float norm = TensorPrimitives.Norm(row);
+            if (norm > 0) TensorPrimitives.Divide(row, norm, row);
+        }
+        return rows;
+    }
+
+    private ImageFeatures FromBytes(ReadOnlySpan<byte> bytes, bool reference, Func<ImageFeatures, int?>? regionCell)
     {
         using var bitmap = ImageLoader.Decode(bytes, _load, out long nativePixels);
-        return FromDecoded(bitmap, nativePixels, reference);
+        return FromDecoded(bitmap, nativePixels, reference, regionCell);
     }
 
-    private ImageFeatures FromFile(string path, bool reference)
+    private ImageFeatures FromFile(string path, bool reference, Func<ImageFeatures, int?>? regionCell)
     {
         using var bitmap = ImageLoader.LoadFile(path, _load, out long nativePixels);
-        return FromDecoded(bitmap, nativePixels, reference);
+        return FromDecoded(bitmap, nativePixels, reference, regionCell);
     }
 
-    private ImageFeatures FromDecoded(SKBitmap bitmap, long nativePixels, bool reference)
+    private ImageFeatures FromDecoded(SKBitmap bitmap, long nativePixels, bool reference, Func<ImageFeatures, int?>? regionCell)
     {
         var features = Extract(bitmap, atNativeResolution: (long)bitmap.Width * bitmap.Height >= nativePixels);
-        return reference ? WithZoomedPatches(features, bitmap) : features;
+        return reference ? WithZoomedPatches(features, bitmap) : WithRegionProbe(features, bitmap, regionCell);
+    }
+
+    private ImageFeatures WithRegionProbe(ImageFeatures features, SKBitmap bitmap, Func<ImageFeatures, int?>? regionCell)
+    {
+        if (regionCell?.Invoke(features) is not { } cell) return features;
+        return features with { RegionProbe = EmbedRegions(bitmap, (int)Math.Round(Math.Sqrt(features.PatchCount)), [cell]) };
     }
 
     /// <summary>

@@ -26,4 +26,17 @@ public sealed record ImageFeatures(float[] Embedding, float[] Hsv, float[] Quali
     /// camera, <see cref="PatchCount"/> rows like <see cref="Patch"/>; empty for every other image and for stored results.
     /// </summary>
     public float[] ZoomedPatch { get; init; } = [];
+
+    /// <summary>
+    /// The embedding of the crop around the image's most novel patch (<see cref="RegionCrop"/>), unit length; the
+    /// <c>region</c> detector's input. Model-specific: made while scoring against a model (the model says where), or for a
+    /// reference image while fitting (<see cref="Model.RegionPlan"/>); empty otherwise.
+    /// </summary>
+    public float[] RegionProbe { get; init; } = [];
+
+    /// <summary>
+    /// Reference images only, while fitting: embeddings of crops around the image's most novel places against the rest of
+    /// the reference (<see cref="Model.RegionPlan"/>), rows of unit length; the <c>region</c> detector's memory.
+    /// </summary>
+    public float[] RegionBank { get; init; } = [];
 }

@@ -42,7 +42,14 @@ public static class ReferenceFitter
         }
     }
 
-    /// <param name="reference">Reference features in time (or name) order.</param>
+    /// <summary>Images per contiguous block: a fifth of the time span each by default.</summary>
+    internal static int BlockSize(int n, FitOptions options) =>
+        options.BlockSize > 0 ? options.BlockSize : Math.Max(1, (n + options.Folds - 1) / options.Folds);
+
+    /// <param name="reference">
+    /// Reference features in time (or name) order; with <see cref="ImageFeatures.RegionBank"/> and
+    /// <see cref="ImageFeatures.RegionProbe"/> from <see cref="RegionPlan"/> for the <c>region</c> detector.
+    /// </param>
     /// <param name="modelIdentity">Identity of the embedder that made the features, or "none".</param>
     public static ReferenceModel Fit(IReadOnlyList<ImageFeatures> reference, string modelIdentity, FitOptions? options = null,
         IProgress<string>? progress = null, DateTimeOffset? now = null)
@@ -64,7 +71,9 @@ public static class ReferenceFitter
         }
         bool withPatches = reference.All(f => f.PatchCount > 0);
         bool withEdges = reference.All(f => f.Edges.Length == EdgeMap.Length);
-        var kinds = DetectorKinds.All.Where(k => (withEmbedding || !k.NeedsEmbedding) && (withPatches || !k.NeedsPatches) && (withEdges || !k.NeedsEdges)).ToList();
+        bool withRegions = withPatches && reference.Any(f => f.RegionBank.Length > 0);
+        var kinds = DetectorKinds.All.Where(k => (withEmbedding || !k.NeedsEmbedding) && (withPatches || !k.NeedsPatches) && (withEdges || !k.NeedsEdges)
+                                                 && (withRegions || !k.NeedsRegions)).ToList();
         if (options.Detectors.Length > 0)
         {
             foreach (var name in options.Detectors) DetectorKinds.Get(name); // an unknown name is a clear error
@@ -72,15 +81,20 @@ public static class ReferenceFitter
             if (missing.Count > 0)
             {
                 var kind = DetectorKinds.Get(missing[0]);
-                string feature = kind.NeedsEmbedding && !withEmbedding ? "an embedding" : kind.NeedsEdges ? "edge maps" : "patch descriptors";
+                string feature = kind.NeedsEmbedding && !withEmbedding ? "an embedding" : kind.NeedsEdges ? "edge maps"
+                    : kind.NeedsRegions && withPatches ? "region crops (fit through RegionPlan)" : "patch descriptors";
                 throw new DriftException($"detector {missing[0]} needs features these images do not have ({feature})");
             }
             kinds = kinds.Where(k => options.Detectors.Contains(k.Name)).ToList();
+            if (kinds.Any(k => k.NeedsRegions) && kinds.All(k => k.Name != PatchNoveltyDetector.KindName))
+            {
+                throw new DriftException("detector region needs patch to say where to look; keep patch among the detectors");
+            }
         }
 
         // Blocks of contiguous images (a fifth of the time span each by default), so near-duplicate neighbours never
         // calibrate each other.
-        int block = options.BlockSize > 0 ? options.BlockSize : Math.Max(1, (n + options.Folds - 1) / options.Folds);
+        int block = BlockSize(n, options);
         var oof = kinds.Select(_ => new List<float>(n)).ToArray();
         foreach (var gap in kinds.Select(k => k.CalibrationGap).Distinct().Order())
         {
@@ -92,7 +106,12 @@ public static class ReferenceFitter
                 {
                     if (kinds[k].CalibrationGap != gap) continue;
                     var detector = kinds[k].Fit(trainFeatures, options);
-                    foreach (var i in held) oof[k].Add((float)detector.Score(reference[i]).Score);
+                    foreach (var i in held)
+                    {
+                        // Images without pixels to crop (accepted rows joining a refit) are left out of region's calibration.
+                        if (kinds[k].NeedsRegions && reference[i].RegionProbe.Length == 0) continue;
+                        oof[k].Add((float)detector.Score(reference[i]).Score);
+                    }
                 }
             }
         }

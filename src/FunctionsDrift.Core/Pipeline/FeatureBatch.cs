@@ -12,21 +12,18 @@ public sealed record FileFeatures(string Path, ImageFeatures? Features, string? 
 public static class FeatureBatch
 {
     /// <param name="reference">Reference images: also extract <see cref="ImageFeatures.ZoomedPatch"/>.</param>
+    /// <param name="regionCell">Scoring against a model: its <see cref="Model.ReferenceModel.RegionCell"/>, for the region crop.</param>
     public static FileFeatures[] Extract(IReadOnlyList<string> files, FeatureExtractor extractor, int parallelism = 0,
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default, bool reference = false)
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default, bool reference = false,
+        Func<ImageFeatures, int?>? regionCell = null)
     {
         var results = new FileFeatures[files.Count];
         int done = 0;
-        var options = new ParallelOptions
-        {
-            MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount,
-            CancellationToken = cancellationToken,
-        };
-        Parallel.For(0, files.Count, options, i =>
+        Parallel.For(0, files.Count, Options(parallelism, cancellationToken), i =>
         {
             try
             {
-                results[i] = new FileFeatures(files[i], reference ? extractor.ExtractReferenceFile(files[i]) : extractor.ExtractFile(files[i]), null);
+                results[i] = new FileFeatures(files[i], reference ? extractor.ExtractReferenceFile(files[i]) : extractor.ExtractFile(files[i], regionCell), null);
             }
             catch (Exception e) when (e is DriftException or IOException or UnauthorizedAccessException)
             {
@@ -36,4 +33,10 @@ public static class FeatureBatch
         });
         return results;
     }
+
+    private static ParallelOptions Options(int parallelism, CancellationToken cancellationToken) => new()
+    {
+        MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount,
+        CancellationToken = cancellationToken,
+    };
 }

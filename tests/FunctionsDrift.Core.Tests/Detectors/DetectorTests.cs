@@ -19,7 +19,8 @@ public sealed class DetectorTests(EmbedderFixture fixture)
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    public static TheoryData<string> Kinds => new(DetectorKinds.All.Select(k => k.Name));
+    /// <summary>Every kind that fits on features alone; <c>region</c> also needs the pixels' crops (<see cref="RegionNoveltyTests"/>).</summary>
+    public static TheoryData<string> Kinds => new(DetectorKinds.All.Where(k => !k.NeedsRegions).Select(k => k.Name));
 
     [Theory]
     [MemberData(nameof(Kinds))]

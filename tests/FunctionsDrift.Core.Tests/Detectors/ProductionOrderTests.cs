@@ -15,7 +15,7 @@ namespace FunctionsDrift.Core.Tests;
 public sealed class ProductionOrderTests(EmbedderFixture fixture)
 {
     /// <summary>A 14×14 yellow sign with a dark frame: the "person" of these scenes, seen on the left of the lawn only.</summary>
-    private static void DrawSign(SKBitmap b, int x, int y)
+    internal static void DrawSign(SKBitmap b, int x, int y)
     {
         Synth.FillRect(b, new SKRectI(x, y, x + 14, y + 14), new SKColor(30, 30, 40));
         Synth.FillRect(b, new SKRectI(x + 3, y + 3, x + 11, y + 11), new SKColor(235, 200, 40));
