@@ -110,7 +110,7 @@ internal static class ReferenceImages
             try
             {
                 var content = await DownloadCappedAsync(container.GetBlobClient(name), etag, token);
-                return extractor.EmbedRegions(content.ToMemory().Span, grid, [cell]);
+                return extractor.EmbedRegion(content.ToMemory().Span, grid, cell);
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
             {

@@ -37,6 +37,14 @@ public sealed class OnnxEmbedder : IDisposable
     /// </summary>
     public const int CropInputSize = 128;
 
+    /// <summary>
+    /// The crop session's manifest: for the bundled ResNet18, its INT8 build whatever precision this embedder runs, because
+    /// region's crops measured the same through it as through FP32 at under a third of the time (4.5 against 15.7 ms);
+    /// for any other model, the model itself.
+    /// </summary>
+    private static ModelManifest CropManifest(ModelManifest m) =>
+        (ModelManifest.PrecisionOfIdentity(m.Identity) is not null ? ModelManifest.Load(ModelManifest.PathFor(EmbedderPrecision.Int8)) : m).ForCrops(CropInputSize);
+
     /// <summary>Shape (channels, height, width) of each of <see cref="ModelManifest.FeatureMaps"/>, in manifest order.</summary>
     public IReadOnlyList<FeatureMapShape> FeatureMapShapes { get; }
 
@@ -46,7 +54,8 @@ public sealed class OnnxEmbedder : IDisposable
     public OnnxEmbedder(ModelManifest manifest, EmbedderOptions options = default)
     {
         Manifest = manifest;
-        _crops = new(() => new OnnxEmbedder(manifest.ForCrops(CropInputSize), options));
+        // One thread: a small crop gains little from more, and a second spinning thread pool would slow the main pass.
+        _crops = new(() => new OnnxEmbedder(CropManifest(manifest), options with { IntraOpThreads = 1 }));
         var path = manifest.QuantizedFrom is null ? manifest.VerifyModelFile() : QuantizedModelFile.Ensure(manifest);
         var so = new SessionOptions
         {
@@ -125,6 +134,8 @@ public sealed class OnnxEmbedder : IDisposable
             kernel.Ints.Add(manifest.InputHeight / 32);
             kernel.Ints.Add(manifest.InputWidth / 32);
             graph.ValueInfo.Clear();
+            // Other outputs (an INT8 file keeps its feature maps) would carry their 224-input shapes.
+            foreach (var extra in graph.Output.Where(o => o.Name != manifest.OutputName).ToList()) graph.Output.Remove(extra);
         }
         return Google.Protobuf.MessageExtensions.ToByteArray(model);
     }
@@ -234,8 +245,8 @@ public sealed class OnnxEmbedder : IDisposable
     }
 
     /// <summary>
-    /// The embedding of a small crop, from a second session on the same weights at <see cref="CropInputSize"/> (made on
-    /// first use): what the network makes of one place in the frame, seen whole.
+    /// The embedding of a small crop, from a second session at <see cref="CropInputSize"/> (made on first use; see
+    /// <see cref="CropManifest"/>): what the network makes of one place in the frame, seen whole.
     /// </summary>
     public void EmbedCrop(SKBitmap crop, Span<float> embedding) => _crops.Value.Embed(crop, embedding);
 

@@ -28,8 +28,6 @@ public sealed class RegionPlan
     /// <summary>Side of the patch grid the cells are on.</summary>
     public int Grid { get; }
 
-    public int ImageCount => _cells.Length;
-
     /// <summary>The cell to crop image <paramref name="image"/> around.</summary>
     public int CellOf(int image) => _cells[image];
 

@@ -31,7 +31,7 @@ public sealed class RegionNoveltyTests(EmbedderFixture fixture)
         var withCrops = RegionPlan.WithCropsAsync(features, options, (i, grid, cell, _) =>
         {
             using var b = Render(seeds[i], Sign);
-            return ValueTask.FromResult<float[]?>(fixture.Extractor.EmbedRegions(b, grid, [cell]));
+            return ValueTask.FromResult<float[]?>(fixture.Extractor.EmbedRegion(b, grid, cell));
         }).GetAwaiter().GetResult();
         return ReferenceFitter.Fit(withCrops, fixture.Extractor.ModelIdentity, options);
     }
