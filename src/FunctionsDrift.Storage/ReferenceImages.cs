@@ -103,14 +103,14 @@ internal static class ReferenceImages
     /// </summary>
     public static Task<IReadOnlyList<ImageFeatures>> WithRegionCropsAsync(BlobContainerClient container, ReferenceExtraction reference,
         IReadOnlyList<ImageFeatures> fit, FeatureExtractor extractor, FitOptions options, int maxParallel, ILogger log, CancellationToken ct) =>
-        RegionPlan.WithCropsAsync(fit, options, async (i, grid, cell, token) =>
+        RegionPlan.WithCropsAsync(fit, options, async (i, grid, cells, token) =>
         {
             if (i >= reference.Sources.Count) return null;
             var (name, etag) = reference.Sources[i];
             try
             {
                 var content = await DownloadCappedAsync(container.GetBlobClient(name), etag, token);
-                return extractor.EmbedRegion(content.ToMemory().Span, grid, cell);
+                return extractor.EmbedRegions(content.ToMemory().Span, grid, cells);
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
             {

@@ -54,7 +54,7 @@ internal static class BenchCommand
                 // Reference models (not timed): fitted on up to 100 of the images.
                 var fitOptions = new FitOptions { MinImages = 2 };
                 var fitFeatures = await RegionPlan.WithCropsAsync(fitSet.Select(b => fullParallel.ExtractReference(b)).ToList(), fitOptions,
-                    (i, grid, cell, _) => ValueTask.FromResult<float[]?>(fullParallel.EmbedRegion(fitSet[i], grid, cell)));
+                    (i, grid, cells, _) => ValueTask.FromResult<float[]?>(fullParallel.EmbedRegions(fitSet[i], grid, cells)));
                 var fullModel = ReferenceFitter.Fit(fitFeatures, fullParallel.ModelIdentity, fitOptions);
                 var fullScorer = new DriftScorer(fullModel);
                 var p = precision.Name().ToUpperInvariant();

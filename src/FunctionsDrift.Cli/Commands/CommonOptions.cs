@@ -79,17 +79,17 @@ internal static class CommonOptions
         var fit = good.Select(f => f.Features!).ToList();
         var withCrops = fit.Count < options.MinImages ? fit
             : CliProgress.Run(ctx, "cropping reference", good.Count, p => RegionPlan.WithCropsAsync(fit, options,
-                (i, grid, cell, _) => ValueTask.FromResult<float[]?>(EmbedRegionFile(extractor, good[i].Path, grid, cell)), parallelism, p, steps,
+                (i, grid, cells, _) => ValueTask.FromResult<float[]?>(EmbedRegionsFile(extractor, good[i].Path, grid, cells)), parallelism, p, steps,
                 (i, e) => ctx.Error.WriteLine($"warning: no region crops for {good[i].Name}: {e.Message}"), ct).GetAwaiter().GetResult());
         return ReferenceFitter.Fit(withCrops, extractor.ModelIdentity, options, steps);
     }
 
-    /// <summary>A reference file's region crop; a file that can no longer be read is a <see cref="DriftException"/>, so the fit goes on without its crop.</summary>
-    private static float[] EmbedRegionFile(FeatureExtractor extractor, string path, int grid, int cell)
+    /// <summary>A reference file's region crops; a file that can no longer be read is a <see cref="DriftException"/>, so the fit goes on without its crops.</summary>
+    private static float[] EmbedRegionsFile(FeatureExtractor extractor, string path, int grid, IReadOnlyList<int> cells)
     {
         try
         {
-            return extractor.EmbedRegionFile(path, grid, cell);
+            return extractor.EmbedRegionsFile(path, grid, cells);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

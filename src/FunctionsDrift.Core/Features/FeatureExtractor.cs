@@ -60,38 +60,43 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     public ImageFeatures ExtractReference(SKBitmap bitmap) => WithZoomedPatches(Extract(bitmap), bitmap);
 
     /// <summary>
-    /// The embedding of the <see cref="RegionCrop"/> around <paramref name="cell"/> of the image's
-    /// <paramref name="grid"/> × <paramref name="grid"/> patch grid, unit length, decoded as
-    /// <see cref="Extract(ReadOnlySpan{byte})"/> decodes: a reference image's crop for <see cref="Model.RegionPlan"/>.
+    /// Embeddings of the <see cref="RegionCrop"/>s around <paramref name="cells"/> of the image's
+    /// <paramref name="grid"/> × <paramref name="grid"/> patch grid, one unit-length row each, end to end, decoded as
+    /// <see cref="Extract(ReadOnlySpan{byte})"/> decodes: a reference image's crops for <see cref="Model.RegionPlan"/>.
     /// </summary>
-    public float[] EmbedRegion(ReadOnlySpan<byte> bytes, int grid, int cell)
+    public float[] EmbedRegions(ReadOnlySpan<byte> bytes, int grid, IReadOnlyList<int> cells)
     {
         using var bitmap = ImageLoader.Decode(bytes, _load, out _);
-        return EmbedRegion(bitmap, grid, cell);
+        return EmbedRegions(bitmap, grid, cells);
     }
 
-    /// <summary>As <see cref="EmbedRegion(ReadOnlySpan{byte}, int, int)"/>, from a file.</summary>
-    public float[] EmbedRegionFile(string path, int grid, int cell)
+    /// <summary>As <see cref="EmbedRegions(ReadOnlySpan{byte}, int, IReadOnlyList{int})"/>, from a file.</summary>
+    public float[] EmbedRegionsFile(string path, int grid, IReadOnlyList<int> cells)
     {
         using var bitmap = ImageLoader.LoadFile(path, _load, out _);
-        return EmbedRegion(bitmap, grid, cell);
+        return EmbedRegions(bitmap, grid, cells);
     }
 
-    /// <summary>As <see cref="EmbedRegion(ReadOnlySpan{byte}, int, int)"/>, from pixels already decoded.</summary>
-    public float[] EmbedRegion(SKBitmap bitmap, int grid, int cell)
+    /// <summary>As <see cref="EmbedRegions(ReadOnlySpan{byte}, int, IReadOnlyList{int})"/>, from pixels already decoded.</summary>
+    public float[] EmbedRegions(SKBitmap bitmap, int grid, IReadOnlyList<int> cells)
     {
         var embedder = Embedder ?? throw new DriftException("region crops need an embedder");
-        using var crop = new SKBitmap();
-        if (!bitmap.ExtractSubset(crop, RegionCrop.Around(cell, grid, bitmap.Width, bitmap.Height)))
+        int d = embedder.Dimension;
+        var rows = new float[cells.Count * d];
+        for (int i = 0; i < cells.Count; i++)
         {
-            throw new DriftException("cannot crop the image around its most novel patch");
+            using var crop = new SKBitmap();
+            if (!bitmap.ExtractSubset(crop, RegionCrop.Around(cells[i], grid, bitmap.Width, bitmap.Height)))
+            {
+                throw new DriftException("cannot crop the image around its most novel patch");
+            }
+            var row = rows.AsSpan(i * d, d);
+            embedder.EmbedCrop(crop, row);
+            // Unit length: the detector compares what the crop shows, not how strongly the network responds to it.
+            float norm = TensorPrimitives.Norm(row);
+            if (norm > 0) TensorPrimitives.Divide(row, norm, row);
         }
-        var row = new float[embedder.Dimension];
-        embedder.EmbedCrop(crop, row);
-        // Unit length: the detector compares what the crop shows, not how strongly the network responds to it.
-        float norm = TensorPrimitives.Norm(row);
-        if (norm > 0) TensorPrimitives.Divide(row, norm, row);
-        return row;
+        return rows;
     }
 
     private ImageFeatures FromBytes(ReadOnlySpan<byte> bytes, bool reference, Func<ImageFeatures, int?>? regionCell)
@@ -115,7 +120,7 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     private ImageFeatures WithRegionProbe(ImageFeatures features, SKBitmap bitmap, Func<ImageFeatures, int?>? regionCell)
     {
         if (regionCell?.Invoke(features) is not { } cell) return features;
-        return features with { RegionProbe = EmbedRegion(bitmap, (int)Math.Round(Math.Sqrt(features.PatchCount)), cell) };
+        return features with { RegionProbe = EmbedRegions(bitmap, (int)Math.Round(Math.Sqrt(features.PatchCount)), [cell]) };
     }
 
     /// <summary>

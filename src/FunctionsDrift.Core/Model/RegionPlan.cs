@@ -4,21 +4,25 @@ using FunctionsDrift.Core.Features;
 namespace FunctionsDrift.Core.Model;
 
 /// <summary>
-/// Which crop each reference image gives the <c>region</c> detector, decided from the fit features before the fit: the
-/// crop around the image's most novel patch against the images its calibration split fits <c>patch</c> on (for forward
-/// chaining, the images before it), as a scored image's crop is chosen by the fitted model. That crop is both the image's
-/// calibration probe and its place in the detector's memory: what was new when it came, which is where people and cars
-/// were. Images never held out (forward chaining's first block) are cropped against the rest of the reference, and only
-/// join the memory. One crop per image cost the least and measured as well as three or five memory crops chosen against
-/// the other blocks (README, "region").
+/// Which crops each reference image gives the <c>region</c> detector, decided from the fit features before the fit:
+/// <list type="bullet">
+/// <item>the crop around the image's most novel patch against the images its calibration split fits <c>patch</c> on (for
+/// forward chaining, the images before it), as a scored image's crop is chosen by the fitted model: the image's calibration
+/// probe, and in the memory what was new when it came, which is where people and cars were. Images never held out
+/// (forward chaining's first block) are cropped against the rest of the reference;</item>
+/// <item>the crop around its most novel patch against the whole reference, which is where the fitted model will look in an
+/// image like it: without it, 27 of the 400 time-forward reference frames, scored against their own model, were flagged
+/// by <c>region</c> (their people are in <c>patch</c>'s bank, so it looked at a corner of lawn no memory crop showed).</item>
+/// </list>
+/// One probe per image measured as well as three or five memory crops chosen against the other blocks (README, "region").
 /// The caller embeds the crops from the images' pixels (<see cref="WithCropsAsync"/>) before <see cref="ReferenceFitter.Fit"/>.
 /// </summary>
 public sealed class RegionPlan
 {
-    private readonly int[] _cells;
+    private readonly int[][] _cells; // per image: the first cell's crop is the probe when _probe says so
     private readonly bool[] _probe;
 
-    private RegionPlan(int grid, int[] cells, bool[] probe)
+    private RegionPlan(int grid, int[][] cells, bool[] probe)
     {
         Grid = grid;
         _cells = cells;
@@ -28,25 +32,30 @@ public sealed class RegionPlan
     /// <summary>Side of the patch grid the cells are on.</summary>
     public int Grid { get; }
 
-    /// <summary>The cell to crop image <paramref name="image"/> around.</summary>
-    public int CellOf(int image) => _cells[image];
+    /// <summary>The cells to crop image <paramref name="image"/> around (one or two), in the order <see cref="Attach"/> reads their rows.</summary>
+    public IReadOnlyList<int> CellsOf(int image) => _cells[image];
 
     /// <summary>
-    /// <paramref name="features"/> of image <paramref name="image"/> with the embedding of its crop (<paramref name="row"/>)
-    /// as its region memory, and as its probe when calibration holds it out.
+    /// <paramref name="features"/> of image <paramref name="image"/> with the embeddings of its crops (<paramref name="rows"/>,
+    /// one per cell of <see cref="CellsOf"/>, end to end) as its region memory, and the first as its probe when
+    /// calibration holds it out.
     /// </summary>
-    public ImageFeatures Attach(int image, ImageFeatures features, float[] row) =>
-        features with { RegionBank = row, RegionProbe = _probe[image] ? row : [] };
+    public ImageFeatures Attach(int image, ImageFeatures features, float[] rows)
+    {
+        int count = _cells[image].Length;
+        if (rows.Length == 0 || rows.Length % count != 0) throw new DriftException($"reference image {image}: {rows.Length} values for {count} region crops");
+        return features with { RegionBank = rows, RegionProbe = _probe[image] ? rows[..(rows.Length / count)] : [] };
+    }
 
     /// <summary>
-    /// <paramref name="reference"/> with the <c>region</c> detector's crops: the plan, then each image's crop from
-    /// <paramref name="embedCrop"/> (image index, grid side, cell → its embedding; it reads the image's pixels again; null
-    /// when there are none, as for accepted results joining a refit). An image without a crop keeps its features, and one
-    /// for which it throws <see cref="DriftException"/> is also reported to <paramref name="skipped"/>. Unchanged when the
-    /// fit will have no <c>region</c> detector.
+    /// <paramref name="reference"/> with the <c>region</c> detector's crops: the plan, then each image's crops from
+    /// <paramref name="embedCrops"/> (image index, grid side, cells → one embedding per cell, end to end; it reads the
+    /// image's pixels again; null when there are none, as for accepted results joining a refit). An image without crops
+    /// keeps its features, and one for which it throws <see cref="DriftException"/> is also reported to
+    /// <paramref name="skipped"/>. Unchanged when the fit will have no <c>region</c> detector.
     /// </summary>
     public static async Task<IReadOnlyList<ImageFeatures>> WithCropsAsync(IReadOnlyList<ImageFeatures> reference, FitOptions options,
-        Func<int, int, int, CancellationToken, ValueTask<float[]?>> embedCrop, int parallelism = 0, IProgress<int>? progress = null,
+        Func<int, int, IReadOnlyList<int>, CancellationToken, ValueTask<float[]?>> embedCrops, int parallelism = 0, IProgress<int>? progress = null,
         IProgress<string>? steps = null, Action<int, DriftException>? skipped = null, CancellationToken cancellationToken = default)
     {
         if (For(reference, options, steps) is not { } plan) return reference;
@@ -61,7 +70,7 @@ public sealed class RegionPlan
         {
             try
             {
-                if (await embedCrop(i, plan.Grid, plan.CellOf(i), token) is { } row) features[i] = plan.Attach(i, features[i], row);
+                if (await embedCrops(i, plan.Grid, plan.CellsOf(i), token) is { } rows) features[i] = plan.Attach(i, features[i], rows);
             }
             catch (DriftException e)
             {
@@ -104,6 +113,9 @@ public sealed class RegionPlan
             var detector = (PatchNoveltyDetector)patch.Fit(rest.Count > 0 ? rest : reference, options);
             foreach (var i in never) cells[i] = CellAgainst(detector, i);
         }
-        return new RegionPlan((int)Math.Round(Math.Sqrt(reference[0].PatchCount)), cells, probe);
+        progress?.Report("planning region crops: against the whole reference");
+        var whole = (PatchNoveltyDetector)patch.Fit(reference, options);
+        var both = Enumerable.Range(0, n).Select(i => CellAgainst(whole, i) is var c && c != cells[i] ? new[] { cells[i], c } : [cells[i]]).ToArray();
+        return new RegionPlan((int)Math.Round(Math.Sqrt(reference[0].PatchCount)), both, probe);
     }
 }

@@ -28,10 +28,10 @@ public sealed class RegionNoveltyTests(EmbedderFixture fixture)
         var seeds = Enumerable.Range(100, 40).ToList();
         void Sign(SKBitmap b, Random r) => ProductionOrderTests.DrawSign(b, 8 + r.Next(0, 50), 70 + r.Next(0, 8));
         var features = seeds.Select(s => { using var b = Render(s, Sign); return fixture.Extractor.ExtractReference(b); }).ToList();
-        var withCrops = RegionPlan.WithCropsAsync(features, options, (i, grid, cell, _) =>
+        var withCrops = RegionPlan.WithCropsAsync(features, options, (i, grid, cells, _) =>
         {
             using var b = Render(seeds[i], Sign);
-            return ValueTask.FromResult<float[]?>(fixture.Extractor.EmbedRegion(b, grid, cell));
+            return ValueTask.FromResult<float[]?>(fixture.Extractor.EmbedRegions(b, grid, cells));
         }).GetAwaiter().GetResult();
         return ReferenceFitter.Fit(withCrops, fixture.Extractor.ModelIdentity, options);
     }
@@ -68,6 +68,20 @@ public sealed class RegionNoveltyTests(EmbedderFixture fixture)
         }
     }
 
+    /// <summary>A reference image scored against its own model must pass: it is where region will look in images like it.</summary>
+    [Fact]
+    public void RegionNovelty_ReferenceImagesScoredAgainstTheirOwnModel_Pass()
+    {
+        var model = FitWithSignOnTheLeft();
+        var scorer = new DriftScorer(model);
+        foreach (int seed in Enumerable.Range(100, 40))
+        {
+            using var b = Render(seed, (b, r) => ProductionOrderTests.DrawSign(b, 8 + r.Next(0, 50), 70 + r.Next(0, 8)));
+            var region = scorer.Score(fixture.Extractor.Extract(b, model.RegionCell)).Detectors.Single(d => d.Detector == RegionNoveltyDetector.KindName);
+            Assert.True(region.Score < 1e-4, $"seed {seed}: {region.Detail}");
+        }
+    }
+
     [Fact]
     public void RegionNovelty_SurvivesSaveAndLoad()
     {
@@ -97,19 +111,23 @@ public sealed class RegionNoveltyTests(EmbedderFixture fixture)
         var patch = DetectorKinds.Get(PatchNoveltyDetector.KindName);
         int Against(IEnumerable<ImageFeatures> fitOn, int i) =>
             PatchNoveltyDetector.WorstPatches(((PatchNoveltyDetector)patch.Fit(fitOn.ToList(), options)).PatchDistances(reference[i]), 1)[0];
-        var row = new float[512];
         for (int i = 0; i < reference.Count; i++)
         {
-            var attached = plan.Attach(i, reference[i], row);
+            var cells = plan.CellsOf(i);
+            var rows = Enumerable.Range(0, cells.Count * 512).Select(v => (float)v).ToArray();
+            var attached = plan.Attach(i, reference[i], rows);
+            Assert.Equal(rows, attached.RegionBank);
+            // The last crop is where the fitted model will look: against the whole reference.
+            Assert.Equal(Against(reference, i), cells[^1]);
             if (i < block)
             {
                 // The first block has nothing before it: cropped against the rest, memory only, never a calibration probe.
-                Assert.Equal(Against(reference.Skip(block), i), plan.CellOf(i));
+                Assert.Equal(Against(reference.Skip(block), i), cells[0]);
                 Assert.Empty(attached.RegionProbe);
                 continue;
             }
-            Assert.Equal(Against(reference.Take(i / block * block), i), plan.CellOf(i));
-            Assert.Same(row, attached.RegionProbe);
+            Assert.Equal(Against(reference.Take(i / block * block), i), cells[0]);
+            Assert.Equal(rows[..512], attached.RegionProbe);
         }
     }
 
