@@ -77,10 +77,17 @@ internal static class CommonOptions
         }
         var good = features.Where(f => f.Features is not null).ToList();
         var fit = good.Select(f => f.Features!).ToList();
+        var uncropped = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var withCrops = fit.Count < options.MinImages ? fit
             : CliProgress.Run(ctx, "cropping reference", good.Count, p => RegionPlan.WithCropsAsync(fit, options,
                 (i, grid, cells, _) => ValueTask.FromResult<float[]?>(EmbedRegionsFile(extractor, good[i].Path, grid, cells)), parallelism, p, steps,
-                (i, e) => ctx.Error.WriteLine($"warning: no region crops for {good[i].Name}: {e.Message}"), ct).GetAwaiter().GetResult());
+                (i, e) => uncropped.Enqueue($"{good[i].Name}: {e.Message}"), ct).GetAwaiter().GetResult());
+        // One line, not one per image: a model whose graph cannot be cropped fails every image for the same reason.
+        if (!uncropped.IsEmpty)
+        {
+            var first = uncropped.Order(StringComparer.Ordinal).First();
+            ctx.Error.WriteLine($"warning: no region crops for {uncropped.Count} of {good.Count} images (first: {first}); region is fitted on the others, or left out");
+        }
         return ReferenceFitter.Fit(withCrops, extractor.ModelIdentity, options, steps);
     }
 
