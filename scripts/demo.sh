@@ -21,6 +21,14 @@ trap cleanup EXIT
 
 [ -x node_modules/.bin/azurite ] || { echo "== npm ci (Azurite)"; npm ci --no-audit --no-fund --loglevel=error; }
 
+# A storage emulator already listening there would get the demo's rows beside its own, and this one could not start.
+for port in "${ports[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "error: port $port is already in use (another Azurite?); stop it, or pick free ports: DEMO_PORTS=\"20000 20001 20002\" $0" >&2
+    exit 1
+  fi
+done
+
 echo "== starting Azurite (data in $data/azurite)"
 # --disableTelemetry: Azurite sends usage telemetry by default (azurite --help); off, it cost ~3 ms less CPU per image in bench-host.
 node_modules/.bin/azurite --location "$data/azurite" --silent --loose --skipApiVersionCheck --disableTelemetry \
