@@ -19,7 +19,12 @@ public static class FeatureBatch
     {
         var results = new FileFeatures[files.Count];
         int done = 0;
-        Parallel.For(0, files.Count, Options(parallelism, cancellationToken), i =>
+        var options = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount,
+            CancellationToken = cancellationToken,
+        };
+        Parallel.For(0, files.Count, options, i =>
         {
             try
             {
@@ -33,10 +38,4 @@ public static class FeatureBatch
         });
         return results;
     }
-
-    private static ParallelOptions Options(int parallelism, CancellationToken cancellationToken) => new()
-    {
-        MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount,
-        CancellationToken = cancellationToken,
-    };
 }
