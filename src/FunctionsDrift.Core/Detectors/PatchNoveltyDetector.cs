@@ -34,7 +34,7 @@ public sealed class PatchNoveltyDetector : IDetector
     {
         var distances = PatchDistances(features);
         int worstPatch = WorstPatches(distances, 1)[0];
-        int grid = (int)Math.Round(Math.Sqrt(features.PatchCount));
+        int grid = features.PatchGrid;
         double score = distances[worstPatch];
         return new DetectorRaw(score, $"patch at {Describe(worstPatch, grid)} unlike any reference patch (distance {score:0.00})");
     }

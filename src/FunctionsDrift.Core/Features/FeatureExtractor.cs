@@ -120,7 +120,7 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     private ImageFeatures WithRegionProbe(ImageFeatures features, SKBitmap bitmap, Func<ImageFeatures, int?>? regionCell)
     {
         if (regionCell?.Invoke(features) is not { } cell) return features;
-        return features with { RegionProbe = EmbedRegions(bitmap, (int)Math.Round(Math.Sqrt(features.PatchCount)), [cell]) };
+        return features with { RegionProbe = EmbedRegions(bitmap, features.PatchGrid, [cell]) };
     }
 
     /// <summary>

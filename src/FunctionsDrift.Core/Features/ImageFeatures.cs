@@ -18,6 +18,9 @@ public sealed record ImageFeatures(float[] Embedding, float[] Hsv, float[] Quali
     /// <summary>Rows of <see cref="Patch"/> (grid positions); 0 when there are no descriptors.</summary>
     public int PatchCount { get; init; }
 
+    /// <summary>Side of the square grid the <see cref="PatchCount"/> descriptors cover.</summary>
+    public int PatchGrid => (int)Math.Round(Math.Sqrt(PatchCount));
+
     /// <summary>The view's edge map (<see cref="EdgeMap"/>, row-major); empty for features stored before it existed.</summary>
     public float[] Edges { get; init; } = [];
 

@@ -116,6 +116,6 @@ public sealed class RegionPlan
         progress?.Report("planning region crops: against the whole reference");
         var whole = (PatchNoveltyDetector)patch.Fit(reference, options);
         var both = Enumerable.Range(0, n).Select(i => CellAgainst(whole, i) is var c && c != cells[i] ? new[] { cells[i], c } : [cells[i]]).ToArray();
-        return new RegionPlan((int)Math.Round(Math.Sqrt(reference[0].PatchCount)), both, probe);
+        return new RegionPlan(reference[0].PatchGrid, both, probe);
     }
 }
