@@ -76,7 +76,7 @@ public sealed class CliEndToEndTests(CliSetFixture set) : IClassFixture<CliSetFi
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    private static readonly string[] Detectors = ["pca", "knn", "hsv", "quality", "patch", "view", "region"];
+    private static readonly string[] Detectors = ["pca", "knn", "hsv", "quality", "patch", "view", "region", "wide"];
 
     private static void AssertOneErrorLine(string stderr, string contains)
     {

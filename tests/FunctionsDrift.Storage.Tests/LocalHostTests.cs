@@ -22,6 +22,7 @@ public sealed class LocalHostTests(AzuriteFixture azurite, EngineFixture engine)
             var model = await env.Models.GetCurrentAsync(default);
             Assert.NotNull(model); // the start-up refit fitted a first reference from an empty models container
             Assert.Contains(model!.Detectors, d => d.Detector.Name == "region"); // the refit cropped the reference blobs
+            Assert.Contains(model.Detectors, d => d.Detector.Name == "wide");
 
             var files = new Dictionary<string, byte[]>();
             for (int i = 0; i < 8; i++) files[$"cam/ok-{i}.jpg"] = TestImages.Scene(5000 + i);

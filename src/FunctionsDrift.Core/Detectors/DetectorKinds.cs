@@ -11,7 +11,8 @@ public static class DetectorKinds
         new QualityDetector.Kind(),
         new PatchNoveltyDetector.Kind(),
         new ViewShiftDetector.Kind(),
-        new RegionNoveltyDetector.Kind(),
+        new RegionNoveltyDetector.Kind(0),
+        new RegionNoveltyDetector.Kind(1),
     ];
 
     public static IDetectorKind Get(string name) =>

@@ -61,7 +61,8 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
 
     /// <summary>
     /// Embeddings of the <see cref="RegionCrop"/>s around <paramref name="cells"/> of the image's
-    /// <paramref name="grid"/> × <paramref name="grid"/> patch grid, one unit-length row each, end to end, decoded as
+    /// <paramref name="grid"/> × <paramref name="grid"/> patch grid, one unit-length row per cell and scale (cell by cell,
+    /// each cell's scales in <see cref="RegionCrop.WidthFractions"/> order), end to end, decoded as
     /// <see cref="Extract(ReadOnlySpan{byte})"/> decodes: a reference image's crops for <see cref="Model.RegionPlan"/>.
     /// </summary>
     public float[] EmbedRegions(ReadOnlySpan<byte> bytes, int grid, IReadOnlyList<int> cells)
@@ -81,22 +82,26 @@ public sealed class FeatureExtractor(OnnxEmbedder? embedder, ImageLoadOptions? l
     public float[] EmbedRegions(SKBitmap bitmap, int grid, IReadOnlyList<int> cells)
     {
         var embedder = Embedder ?? throw new DriftException("region crops need an embedder");
-        int d = embedder.Dimension;
-        var rows = new float[cells.Count * d];
-        for (int i = 0; i < cells.Count; i++)
+        int d = embedder.Dimension, scales = RegionCrop.WidthFractions.Count;
+        var rows = new float[cells.Count * scales * d];
+        for (int i = 0; i < cells.Count * scales; i++)
         {
-            using var crop = new SKBitmap();
-            if (!bitmap.ExtractSubset(crop, RegionCrop.Around(cells[i], grid, bitmap.Width, bitmap.Height)))
-            {
-                throw new DriftException("cannot crop the image around its most novel patch");
-            }
-            var row = rows.AsSpan(i * d, d);
-            embedder.EmbedCrop(crop, row);
-            // Unit length: the detector compares what the crop shows, not how strongly the network responds to it.
-            float norm = TensorPrimitives.Norm(row);
-            if (norm > 0) TensorPrimitives.Divide(row, norm, row);
+            EmbedRegion(embedder, bitmap, RegionCrop.Around(cells[i / scales], grid, bitmap.Width, bitmap.Height, RegionCrop.WidthFractions[i % scales]), rows.AsSpan(i * d, d));
         }
         return rows;
+    }
+
+    private static void EmbedRegion(OnnxEmbedder embedder, SKBitmap bitmap, SKRectI rect, Span<float> row)
+    {
+        using var crop = new SKBitmap();
+        if (!bitmap.ExtractSubset(crop, rect))
+        {
+            throw new DriftException("cannot crop the image around its most novel patch");
+        }
+        embedder.EmbedCrop(crop, row);
+        // Unit length: the detector compares what the crop shows, not how strongly the network responds to it.
+        float norm = TensorPrimitives.Norm(row);
+        if (norm > 0) TensorPrimitives.Divide(row, norm, row);
     }
 
     private ImageFeatures FromBytes(ReadOnlySpan<byte> bytes, bool reference, Func<ImageFeatures, int?>? regionCell)

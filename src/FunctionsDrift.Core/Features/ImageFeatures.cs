@@ -31,15 +31,16 @@ public sealed record ImageFeatures(float[] Embedding, float[] Hsv, float[] Quali
     public float[] ZoomedPatch { get; init; } = [];
 
     /// <summary>
-    /// The embedding of the crop around the image's most novel patch (<see cref="RegionCrop"/>), unit length; the
-    /// <c>region</c> detector's input. Model-specific: made while scoring against a model (the model says where), or for a
+    /// The embeddings of the crops around the image's most novel patch, one unit-length row per scale of
+    /// <see cref="RegionCrop.WidthFractions"/>; the <c>region</c> detectors' input. Model-specific: made while scoring against a model (the model says where), or for a
     /// reference image while fitting (<see cref="Model.RegionPlan"/>); empty otherwise.
     /// </summary>
     public float[] RegionProbe { get; init; } = [];
 
     /// <summary>
     /// Reference images only, while fitting: embeddings of crops around the image's most novel places against the rest of
-    /// the reference (<see cref="Model.RegionPlan"/>), rows of unit length; the <c>region</c> detector's memory.
+    /// the reference (<see cref="Model.RegionPlan"/>), rows of unit length laid out as <see cref="RegionProbe"/>'s, place
+    /// after place; the <c>region</c> detectors' memory.
     /// </summary>
     public float[] RegionBank { get; init; } = [];
 }

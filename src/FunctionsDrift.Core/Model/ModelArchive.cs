@@ -10,7 +10,7 @@ namespace FunctionsDrift.Core.Model;
 /// </summary>
 public sealed class ModelArchive
 {
-    public const int SchemaVersion = 6;
+    public const int SchemaVersion = 7;
     private static readonly byte[] Magic = "FDRIFTM\0"u8.ToArray();
 
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);

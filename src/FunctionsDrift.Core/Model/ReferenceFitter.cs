@@ -88,7 +88,7 @@ public static class ReferenceFitter
             kinds = kinds.Where(k => options.Detectors.Contains(k.Name)).ToList();
             if (kinds.Any(k => k.NeedsRegions) && kinds.All(k => k.Name != PatchNoveltyDetector.KindName))
             {
-                throw new DriftException("detector region needs patch to say where to look; keep patch among the detectors");
+                throw new DriftException($"detector {kinds.First(k => k.NeedsRegions).Name} needs patch to say where to look; keep patch among the detectors");
             }
         }
 

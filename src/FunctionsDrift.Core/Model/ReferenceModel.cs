@@ -26,12 +26,12 @@ public sealed class ReferenceModel
     public bool NeedsEmbedding => ModelIdentity != "none";
 
     /// <summary>
-    /// Where the <c>region</c> detector looks in an image: the cell <c>patch</c> finds most novel, or null when this model
+    /// Where the <c>region</c> detectors look in an image: the cell <c>patch</c> finds most novel, or null when this model
     /// has no <c>region</c> detector. Pass it to <see cref="Features.FeatureExtractor.Extract(ReadOnlySpan{byte}, Func{Features.ImageFeatures, int?})"/>.
     /// </summary>
     public int? RegionCell(Features.ImageFeatures features)
     {
-        if (Detectors.All(d => d.Detector.Name != RegionNoveltyDetector.KindName)) return null;
+        if (!Detectors.Any(d => d.Detector is RegionNoveltyDetector)) return null;
         var patch = Detectors.Select(d => d.Detector).OfType<PatchNoveltyDetector>().Single();
         return PatchNoveltyDetector.WorstPatches(patch.PatchDistances(features), 1)[0];
     }

@@ -37,8 +37,8 @@ public sealed class RegionPlan
 
     /// <summary>
     /// <paramref name="features"/> of image <paramref name="image"/> with the embeddings of its crops (<paramref name="rows"/>,
-    /// one per cell of <see cref="CellsOf"/>, end to end) as its region memory, and the first as its probe when
-    /// calibration holds it out.
+    /// each cell's of <see cref="CellsOf"/> at every scale, end to end) as its region memory, and the first cell's as its
+    /// probe when calibration holds it out.
     /// </summary>
     public ImageFeatures Attach(int image, ImageFeatures features, float[] rows)
     {
@@ -89,7 +89,7 @@ public sealed class RegionPlan
     {
         int n = reference.Count;
         if (n < 2 || reference.Any(f => f.PatchCount == 0 || !f.HasEmbedding)) return null;
-        if (options.Detectors.Length > 0 && !options.Detectors.Contains(RegionNoveltyDetector.KindName)) return null;
+        if (options.Detectors.Length > 0 && !options.Detectors.Intersect(RegionNoveltyDetector.KindNames).Any()) return null;
         var patch = DetectorKinds.Get(PatchNoveltyDetector.KindName);
         int block = ReferenceFitter.BlockSize(n, options);
         var cells = new int[n];
