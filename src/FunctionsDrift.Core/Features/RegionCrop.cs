@@ -9,7 +9,7 @@ namespace FunctionsDrift.Core.Features;
 /// surroundings, so the network sees the object whole rather than as texture. Crops from 1/4 to 1/10 of the width alone
 /// all found 13–14 of the benchmark's 15 time-forward pastes.</item>
 /// <item>A quarter holds a person near the camera whole, where the eighth shows a torso no reference crop showed; so a
-/// fruit on the lawn stands out against people walking closer than they did in the reference (README, "region").</item>
+/// fruit on the lawn stands out against people walking closer than they did in the reference (README, "wide").</item>
 /// </list>
 /// </summary>
 public static class RegionCrop

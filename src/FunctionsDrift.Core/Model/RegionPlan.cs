@@ -4,7 +4,8 @@ using FunctionsDrift.Core.Features;
 namespace FunctionsDrift.Core.Model;
 
 /// <summary>
-/// Which crops each reference image gives the <c>region</c> detector, decided from the fit features before the fit:
+/// Which places each reference image gives the <c>region</c> and <c>wide</c> detectors (each cropped at both widths of
+/// <see cref="Features.RegionCrop.WidthFractions"/>), decided from the fit features before the fit:
 /// <list type="bullet">
 /// <item>the crop around the image's most novel patch against the images its calibration split fits <c>patch</c> on (for
 /// forward chaining, the images before it), as a scored image's crop is chosen by the fitted model: the image's calibration
