@@ -11,8 +11,8 @@ public static class DetectorKinds
         new QualityDetector.Kind(),
         new PatchNoveltyDetector.Kind(),
         new ViewShiftDetector.Kind(),
-        new RegionNoveltyDetector.Kind(0),
-        new RegionNoveltyDetector.Kind(1),
+        new RegionNoveltyDetector.Kind(scale: 0), // region
+        new RegionNoveltyDetector.Kind(scale: 1), // wide
     ];
 
     public static IDetectorKind Get(string name) =>

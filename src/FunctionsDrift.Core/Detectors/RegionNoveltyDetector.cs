@@ -74,8 +74,12 @@ public sealed class RegionNoveltyDetector : IDetector
                 throw new DriftException("the reference features have no region crops; fit through RegionPlan (drift fit and the refit do)");
             }
             // Each place's crops are stored scale by scale; this detector's memory is its own scale's rows.
-            var bank = rows.SelectMany(r => Enumerable.Range(0, r.Length / (d * scales)).SelectMany(place => r.Skip((place * scales + scale) * d).Take(d))).ToArray();
-            return new RegionNoveltyDetector(scale, bank, d);
+            var bank = new List<float>();
+            foreach (var r in rows)
+            {
+                for (int at = scale * d; at < r.Length; at += scales * d) bank.AddRange(r.AsSpan(at, d));
+            }
+            return new RegionNoveltyDetector(scale, bank.ToArray(), d);
         }
 
         public IDetector Load(ModelArchive archive)

@@ -32,8 +32,9 @@ public sealed record ImageFeatures(float[] Embedding, float[] Hsv, float[] Quali
 
     /// <summary>
     /// The embeddings of the crops around the image's most novel patch, one unit-length row per scale of
-    /// <see cref="RegionCrop.WidthFractions"/>; the <c>region</c> detectors' input. Model-specific: made while scoring against a model (the model says where), or for a
-    /// reference image while fitting (<see cref="Model.RegionPlan"/>); empty otherwise.
+    /// <see cref="RegionCrop.WidthFractions"/>; the <c>region</c> detectors' input. Model-specific: made while scoring
+    /// against a model (the model says where), or for a reference image while fitting (<see cref="Model.RegionPlan"/>);
+    /// empty otherwise.
     /// </summary>
     public float[] RegionProbe { get; init; } = [];
 
