@@ -9,8 +9,8 @@ namespace FunctionsDrift.Core.Tests;
 
 /// <summary>
 /// The <c>region</c> and <c>wide</c> detectors: crops an eighth and a quarter of the frame wide around patch's most novel
-/// cell, embedded by the real ResNet18 at 128 × 128 and
-/// compared with crops of the reference's own most novel places. Generated scenes, as <see cref="ProductionOrderTests"/>.
+/// cell, embedded by the real ResNet18 at 128 × 128 and compared with crops of the reference's own most novel places.
+/// Generated scenes, as <see cref="ProductionOrderTests"/>.
 /// </summary>
 [Collection(EmbedderCollection.Name)]
 public sealed class RegionNoveltyTests(EmbedderFixture fixture)
